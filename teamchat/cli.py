@@ -1,0 +1,81 @@
+"""The `teamchat` command."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from teamchat.config import Settings
+
+
+def load_settings(**overrides: Any) -> Settings:
+    clean = {k: v for k, v in overrides.items() if v is not None}
+    return Settings.from_env(**clean)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """TeamChat: a self-hosted team chat with search."""
+
+
+@main.command()
+@click.option("--host", default=None, help="Address to listen on [default: 127.0.0.1].")
+@click.option("--port", type=int, default=None, help="Port to listen on [default: 8000].")
+@click.option(
+    "--data-dir",
+    default=None,
+    type=click.Path(file_okay=False),
+    help="Folder for the SQLite databases and local search index [default: ./teamchat-data].",
+)
+def serve(host: str | None, port: int | None, data_dir: str | None) -> None:
+    """Serve the web app, API and WebSocket (embedded default: one process)."""
+    settings = load_settings(host=host, port=port, data_dir=data_dir)
+    run_server(settings)
+
+
+def run_server(settings: Settings, banner: str = "") -> None:
+    from werkzeug.serving import make_server
+
+    from teamchat import create_app
+    from teamchat.runtime import current_runtime
+    from teamchat.store.migrate import upgrade_all
+
+    app = create_app(settings)
+    with app.app_context():
+        upgrade_all(current_runtime().dbs)
+    server = make_server(settings.host, settings.port, app, threaded=True)
+    click.echo(banner + f"TeamChat is serving on http://{settings.host}:{server.server_port}/")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        app.extensions["teamchat"].close()
+
+
+@main.group()
+def db() -> None:
+    """Database schema commands."""
+
+
+@db.command("upgrade")
+@click.option("--data-dir", default=None, type=click.Path(file_okay=False))
+def db_upgrade(data_dir: str | None) -> None:
+    """Apply schema migrations to the directory and every shard."""
+    from teamchat.store.db import Databases
+    from teamchat.store.migrate import upgrade_all
+
+    settings = load_settings(data_dir=data_dir)
+    if not settings.directory_url:
+        settings.data_path.mkdir(parents=True, exist_ok=True)
+    dbs = Databases(settings.resolved_directory_url(), settings.resolved_shard_urls())
+    try:
+        upgrade_all(dbs)
+    finally:
+        dbs.dispose()
+    click.echo(f"directory and {len(settings.resolved_shard_urls())} shard(s) are up to date")
+
+
+if __name__ == "__main__":
+    main()

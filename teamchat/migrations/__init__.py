@@ -1,0 +1,1 @@
+"""Alembic migrations: one history for the directory database, one for every shard."""

@@ -1,0 +1,1 @@
+"""Live events: schemas, publish-after-commit, the socket hub and presence."""

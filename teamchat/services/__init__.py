@@ -1,0 +1,1 @@
+"""Domain actions: check_* validates, do_* changes. Services never commit."""

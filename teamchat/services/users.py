@@ -1,0 +1,83 @@
+"""Users as the API shows them, and profile changes."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+from teamchat.errors import BadRequest
+from teamchat.models import User
+from teamchat.store.db import Tx
+
+USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,31}$")
+AVATAR_COLORS = (
+    "#e8912d",
+    "#2d9ee0",
+    "#4a9e5c",
+    "#c4433f",
+    "#8e5bd4",
+    "#d45b9e",
+    "#3b8686",
+    "#b5892f",
+    "#5b6fd4",
+    "#7a7a7a",
+)
+
+
+def check_username(raw: str) -> str:
+    name = raw.lower()
+    if not USERNAME_RE.match(name):
+        raise BadRequest(
+            "username must be 1 to 32 of a-z, 0-9, '.', '_' or '-', "
+            "starting with a letter or digit",
+            code="invalid_username",
+        )
+    return name
+
+
+def check_display_name(raw: str) -> str:
+    name = raw.strip()
+    if not name:
+        raise BadRequest("display_name must not be empty", code="invalid_display_name")
+    for ch in name:
+        cat = unicodedata.category(ch)
+        # Control and bidi-override characters let a name disguise itself.
+        if cat in ("Cc", "Cs") or ch in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069":
+            raise BadRequest(
+                "display_name must not contain control or bidi-override characters",
+                code="invalid_display_name",
+            )
+    return name
+
+
+def check_avatar_url(raw: str) -> str:
+    if not raw.startswith(("https://", "http://", "/")) or any(c.isspace() for c in raw):
+        raise BadRequest("avatar_url must be an http(s) URL", code="invalid_avatar_url")
+    return raw
+
+
+def avatar_color(user_id: int) -> str:
+    return AVATAR_COLORS[user_id % len(AVATAR_COLORS)]
+
+
+def user_json(user: User) -> dict[str, Any]:
+    return {
+        "id": str(user.id),
+        "username": user.username,
+        "display_name": user.display_name,
+        "avatar_url": user.avatar_url or f"/api/v1/users/{user.id}/avatar.svg",
+    }
+
+
+def do_update_profile(
+    tx: Tx, user: User, display_name: str | None, avatar_url: str | None
+) -> dict[str, Any]:
+    row = tx.directory.get(User, user.id)
+    assert row is not None
+    if display_name is not None:
+        row.display_name = check_display_name(display_name)
+    if avatar_url is not None:
+        row.avatar_url = check_avatar_url(avatar_url) if avatar_url else None
+    tx.directory.flush()
+    return user_json(row)

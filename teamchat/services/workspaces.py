@@ -1,0 +1,99 @@
+"""Workspaces: create, list, add members."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+
+from teamchat.errors import BadRequest, Conflict, NotFound
+from teamchat.ids import now_ms
+from teamchat.models import User, Workspace, WorkspaceMember
+from teamchat.services.users import user_json
+from teamchat.store import users as user_store
+from teamchat.store import workspaces as workspace_store
+from teamchat.store.access import access_workspace_by_id
+from teamchat.store.db import Tx
+from teamchat.timefmt import iso
+
+
+def workspace_json(w: Workspace, role: str) -> dict[str, Any]:
+    return {
+        "id": str(w.id),
+        "name": w.name,
+        "role": role,
+        "recall_window_seconds": w.recall_window_seconds,
+        "created_at": iso(w.created_at),
+    }
+
+
+def check_workspace_name(raw: str) -> str:
+    name = " ".join(raw.split())
+    if not name:
+        raise BadRequest("name must not be empty", code="invalid_name")
+    if len(name) > 80:
+        raise BadRequest("name is longer than 80 characters", code="too_long")
+    return name
+
+
+def do_create_workspace(
+    tx: Tx, user: User, name: str, recall_window_seconds: int | None = None
+) -> dict[str, Any]:
+    clean = check_workspace_name(name)
+    if workspace_store.get_workspace_by_name(tx.directory, clean) is not None:
+        raise Conflict("a workspace with that name exists", code="name_taken")
+    now = now_ms()
+    window = tx.rt.settings.recall_window_seconds
+    w = Workspace(
+        id=tx.rt.ids.next_id(),
+        name=clean,
+        name_key=clean.lower(),
+        recall_window_seconds=window if recall_window_seconds is None else recall_window_seconds,
+        created_by=user.id,
+        created_at=now,
+    )
+    tx.directory.add(w)
+    tx.directory.add(
+        WorkspaceMember(workspace_id=w.id, user_id=user.id, role="admin", joined_at=now)
+    )
+    try:
+        tx.directory.flush()
+    except IntegrityError:
+        raise Conflict("a workspace with that name exists", code="name_taken") from None
+    return workspace_json(w, "admin")
+
+
+def list_workspaces(tx: Tx, user: User) -> list[dict[str, Any]]:
+    return [
+        workspace_json(w, m.role)
+        for w, m in workspace_store.workspaces_of_user(tx.directory, user.id)
+    ]
+
+
+def do_add_workspace_member(
+    tx: Tx, admin: User, workspace_id: int, username: str, role: str = "member"
+) -> dict[str, Any]:
+    access_workspace_by_id(tx, admin.id, workspace_id, admin=True)
+    target = user_store.get_user_by_username(tx.directory, username)
+    if target is None:
+        raise NotFound("no such user")
+    if workspace_store.membership(tx.directory, workspace_id, target.id) is None:
+        tx.directory.add(
+            WorkspaceMember(
+                workspace_id=workspace_id, user_id=target.id, role=role, joined_at=now_ms()
+            )
+        )
+        tx.directory.flush()
+    return {"user": user_json(target), "role": role}
+
+
+def list_workspace_members(tx: Tx, user: User, workspace_id: int) -> list[dict[str, Any]]:
+    access_workspace_by_id(tx, user.id, workspace_id)
+    rows = workspace_store.members(tx.directory, workspace_id)
+    users = user_store.get_users(tx.directory, [r.user_id for r in rows])
+    presence = tx.rt.presence.statuses([r.user_id for r in rows])
+    return [
+        {"user": user_json(users[r.user_id]), "role": r.role, "presence": presence[r.user_id]}
+        for r in rows
+        if r.user_id in users
+    ]

@@ -1,0 +1,73 @@
+"""Messages: post, history, fetch."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify
+from sqlalchemy.exc import IntegrityError
+
+from teamchat.runtime import transaction
+from teamchat.services import messages
+from teamchat.web.api import bp
+from teamchat.web.api.inputs import get_id, get_str, json_body, parse_id, query_int
+from teamchat.web.api.session import auth_required, current_user
+
+
+@bp.post("/channels/<cid>/messages")
+@auth_required
+def post_message(cid: str) -> Any:
+    """Post a message (201), or return the one a retried client_msg_id made (200)."""
+    channel_id = parse_id(cid, "channel_id")
+    body = json_body()
+    text = get_str(body, "text")
+    cmid = get_str(body, "client_msg_id", required=False, max_len=64)
+    root = get_id(body, "thread_root_id", required=False)
+    try:
+        with transaction() as tx:
+            result, created = messages.do_post_message(
+                tx,
+                current_user(),
+                channel_id,
+                text,
+                cmid,
+                root,  # type: ignore[arg-type]
+            )
+    except IntegrityError:
+        if cmid is None:
+            raise
+        # A concurrent duplicate won the unique key: answer with its message.
+        with transaction() as tx:
+            result, created = messages.do_post_message(
+                tx,
+                current_user(),
+                channel_id,
+                text,
+                cmid,
+                root,  # type: ignore[arg-type]
+            )
+    return jsonify(result), 201 if created else 200
+
+
+@bp.get("/channels/<cid>/messages")
+@auth_required
+def list_messages(cid: str) -> Any:
+    """A page of history by sequence: before, after or around a seq; newest page by default."""
+    channel_id = parse_id(cid, "channel_id")
+    before = query_int("before", minimum=1)
+    after = query_int("after", minimum=0)
+    around = query_int("around", minimum=0)
+    limit = query_int("limit", default=50, minimum=1, maximum=messages.MAX_PAGE)
+    with transaction() as tx:
+        result = messages.history(tx, current_user(), channel_id, before, after, around, limit)  # type: ignore[arg-type]
+    return jsonify(result)
+
+
+@bp.get("/messages/<mid>")
+@auth_required
+def get_message(mid: str) -> Any:
+    """One message the caller may read."""
+    message_id = parse_id(mid, "message_id")
+    with transaction() as tx:
+        result = messages.get_message(tx, current_user(), message_id)
+    return jsonify(result)
