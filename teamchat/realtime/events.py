@@ -31,12 +31,15 @@ def frame(type_: str, channel_id: int | None, seq: int | None, data: Any) -> dic
 
 
 def to_channel(
-    type_: str, channel_id: int, seq: int | None, data: Any, extra_user_ids: list[int] | None = None
+    type_: str, channel_id: int, seq: int | None, data: Any, member_ids: list[int],
+    extra_user_ids: list[int] | None = None,
 ) -> dict[str, Any]:
-    """For every current member of the channel (plus extra_user_ids, e.g. a leaver who
-    must still hear about their own leaving)."""
+    """For the channel's members as of the transaction that made the event (the socket
+    tier never queries the database), plus extra_user_ids, e.g. a leaver who must still
+    hear about their own leaving."""
     return {
         "channel_id": channel_id,
+        "member_ids": list(member_ids),
         "user_ids": list(extra_user_ids or []),
         "frame": frame(type_, channel_id, seq, data),
     }
@@ -47,6 +50,7 @@ def to_users(
 ) -> dict[str, Any]:
     return {
         "channel_id": None,
+        "member_ids": [],
         "user_ids": list(user_ids),
         "frame": frame(type_, channel_id, None, data),
     }

@@ -8,7 +8,7 @@ from typing import Any
 from teamchat.errors import BadRequest, NotFound
 from teamchat.ids import now_ms
 from teamchat.models import Channel, Mention, Message, User
-from teamchat.realtime import events as ev
+from teamchat.services.fanout import log_and_publish
 from teamchat.services.mentions import candidate_names, find_mentions
 from teamchat.services.users import user_json
 from teamchat.store import channels as channel_store
@@ -203,8 +203,7 @@ def do_post_message(
     s.add_all(mention_rows(m, who))
     outbox.add(s, m.id, channel.id)
     body = one_message_json(tx, m, channel.shard)
-    event_store.append(s, channel.id, seq, "message.posted", body)
-    tx.publish(ev.to_channel("message.posted", channel.id, seq, body))
+    log_and_publish(tx, channel, "message.posted", body, seq=seq)
     # Your own message is read by you.
     read_store.advance(s, channel.id, user.id, seq)
     if root is not None:
@@ -212,10 +211,7 @@ def do_post_message(
         root.last_reply_at = now
         root.version += 1
         outbox.add(s, root.id, channel.id)
-        root_seq = event_store.next_seq(s, channel.id)
-        root_body = one_message_json(tx, root, channel.shard)
-        event_store.append(s, channel.id, root_seq, "message.edited", root_body)
-        tx.publish(ev.to_channel("message.edited", channel.id, root_seq, root_body))
+        log_and_publish(tx, channel, "message.edited", one_message_json(tx, root, channel.shard))
     if channel.kind == "dm":
         _unhide_dm(tx, channel)
     tx.enqueue("index.drain_outbox", shard=channel.shard)
