@@ -236,9 +236,11 @@ const refreshCounts = debounce(async () => {
   pendingRefresh.clear();
   for (const cid of ids) {
     try {
-      upsertChannel(await api.channel(cid));
-    } catch {
-      state.channels.delete(cid);
+      const ch = await api.channel(cid);
+      if (state.workspace && ch.workspace_id !== state.workspace.id) continue;
+      upsertChannel(ch);
+    } catch (err) {
+      if (err.status === 403 || err.status === 404) state.channels.delete(cid);
     }
   }
   renderSoon();
