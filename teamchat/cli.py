@@ -77,5 +77,28 @@ def db_upgrade(data_dir: str | None) -> None:
     click.echo(f"directory and {len(settings.resolved_shard_urls())} shard(s) are up to date")
 
 
+@main.group()
+def shard() -> None:
+    """Shard operations."""
+
+
+@shard.command("move")
+@click.argument("channel_id", type=int)
+@click.argument("target", type=int)
+def shard_move(channel_id: int, target: int) -> None:
+    """Move CHANNEL_ID with all its history to shard TARGET (0-based), losing nothing."""
+    from teamchat.services.shards import move_channel
+    from teamchat.store.db import Databases
+
+    settings = load_settings()
+    dbs = Databases(settings.resolved_directory_url(), settings.resolved_shard_urls())
+    try:
+        report = move_channel(dbs, channel_id, target)
+    finally:
+        dbs.dispose()
+    moved = ", ".join(f"{n} {t}" for t, n in report.rows.items()) or "nothing (already there)"
+    click.echo(f"channel {channel_id}: shard {report.source} -> {report.target}: {moved}")
+
+
 if __name__ == "__main__":
     main()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import defaultdict
 from typing import Any
@@ -36,8 +37,9 @@ def check_channel_name(raw: str) -> str:
 
 
 def pick_shard(tx: Tx, channel_id: int) -> int:
-    # Snowflake low bits are a per-millisecond sequence: spread by a mix of the id.
-    return (channel_id * 0x9E3779B97F4A7C15 >> 20) % tx.dbs.shard_count
+    # Snowflake low bits are a per-millisecond sequence: spread by a hash of the id.
+    digest = hashlib.blake2b(channel_id.to_bytes(8, "big"), digest_size=8).digest()
+    return int.from_bytes(digest, "big") % tx.dbs.shard_count
 
 
 def channel_json(

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from teamchat.errors import Conflict
 from teamchat.ids import now_ms
 from teamchat.models import ChannelCounter, ChannelEvent
 
@@ -26,7 +27,8 @@ def next_seq(s: Session, channel_id: int) -> int:
         .values(last_seq=ChannelCounter.last_seq + 1)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise LookupError(f"channel {channel_id} has no counter on this shard")
+        # The channel moved to another shard while this request waited for its lock.
+        raise Conflict("the channel moved; try again", code="channel_moved")
     return int(
         s.scalar(select(ChannelCounter.last_seq).where(ChannelCounter.channel_id == channel_id))
     )
