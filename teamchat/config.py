@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +48,6 @@ class Settings:
     outbox_sweep_seconds: float = 30.0
     ws_send_queue: int = 1000
     log_level: str = "INFO"
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def data_path(self) -> Path:
@@ -75,8 +74,6 @@ class Settings:
         env = os.environ if environ is None else environ
         values: dict[str, Any] = {}
         for f in fields(cls):
-            if f.name == "extra":
-                continue
             raw = env.get(ENV_PREFIX + f.name.upper())
             if raw is None:
                 continue
