@@ -100,5 +100,40 @@ def shard_move(channel_id: int, target: int) -> None:
     click.echo(f"channel {channel_id}: shard {report.source} -> {report.target}: {moved}")
 
 
+@main.command()
+@click.option("--batch-size", type=int, default=None, help="Messages per bulk write.")
+def reindex(batch_size: int | None) -> None:
+    """Build a fresh search index from the shards and swap it in; posting goes on meanwhile."""
+    from teamchat import create_app
+    from teamchat.services import indexing
+
+    app = create_app(load_settings(start_background=False))
+    try:
+        with app.app_context():
+            indexing.reindex(app.extensions["teamchat"], batch_size, progress=click.echo)
+            click.echo(f"then {indexing.drain_outbox_job()} pending outbox row(s) indexed")
+    finally:
+        app.extensions["teamchat"].close()
+
+
+@main.group()
+def index() -> None:
+    """Search index operations."""
+
+
+@index.command("drain")
+def index_drain() -> None:
+    """Index every pending search outbox row now, as the indexer workers do."""
+    from teamchat import create_app
+    from teamchat.services import indexing
+
+    app = create_app(load_settings(start_background=False))
+    try:
+        with app.app_context():
+            click.echo(f"{indexing.drain_outbox_job()} outbox row(s) indexed")
+    finally:
+        app.extensions["teamchat"].close()
+
+
 if __name__ == "__main__":
     main()
