@@ -27,8 +27,10 @@ from search.scanner import Kind, Segment, is_skin_tone, scan
 # ES's whitespace tokenizer splits tokens longer than 255 UTF-16 units; stay well under.
 MAX_TERM_LENGTH = 100
 _KEEP_OF_LONG = 80
-# Sub-compounds of at most this many parts are indexed (the whole one always is).
+# Sub-compounds of at most this many parts are indexed (the whole one always is)...
 MAX_WINDOW_PARTS = 8
+# ...unless the compound is this long, which only junk is: then just the whole.
+MAX_WINDOWED_COMPOUND = 32
 
 COMPOUND_KINDS = frozenset({Kind.COMPOUND, Kind.URL, Kind.EMAIL, Kind.MENTION, Kind.TAG})
 
@@ -99,7 +101,7 @@ class _Builder:
         n = len(parts)
         if n < 2:
             return
-        for a in range(n):
+        for a in range(n if n <= MAX_WINDOWED_COMPOUND else 0):
             for b in range(a + 1, min(n, a + MAX_WINDOW_PARTS)):
                 if a == 0 and b == n - 1:
                     continue  # the whole, added below

@@ -75,11 +75,18 @@ class ElasticsearchEngine:
             if self._name.fullmatch(name)
         }
 
+    def _numbers(self) -> list[int]:
+        numbers = []
+        for name in self._indexes():
+            match = self._name.fullmatch(name)
+            if match:
+                numbers.append(int(match.group(1)))
+        return numbers
+
     def _create(self, aliases: dict[str, Any] | None = None) -> str:
         """Create the next free `messages-vN`, retrying if another process took the number."""
         for _ in range(5):
-            numbers = [int(self._name.fullmatch(n).group(1)) for n in self._indexes()]  # type: ignore[union-attr]
-            name = f"{self.alias}-v{max(numbers, default=0) + 1}"
+            name = f"{self.alias}-v{max(self._numbers(), default=0) + 1}"
             try:
                 self.client.indices.create(
                     index=name, mappings=MAPPINGS, settings=self._settings, aliases=aliases
