@@ -67,3 +67,11 @@ def test_ensure_index_is_idempotent(es: ElasticsearchEngine) -> None:
     first = es.live_index()
     es.ensure_index()
     assert es.live_index() == first
+
+
+@pytest.mark.es
+def test_write_racing_a_swap_neither_fails_nor_creates_an_index(es: ElasticsearchEngine) -> None:
+    # The writer saw a rebuild, then the swap removed the -next alias before its bulk landed.
+    source = {"message_id": 1, "version": 1, "deleted": True}
+    es._bulk([es.alias, es.next_alias], [(1, 3, source)])
+    assert not es.client.indices.exists(index=es.next_alias)
