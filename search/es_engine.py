@@ -99,10 +99,18 @@ class ElasticsearchEngine:
                 raise EngineError(f"cannot create index {name}: {exc}") from exc
         raise EngineError("cannot pick a free index name")
 
+    def _has_alias(self) -> bool:
+        return any(self.alias in held for held in self._indexes().values())
+
     def ensure_index(self) -> None:
-        if any(self.alias in held for held in self._indexes().values()):
+        if self._has_alias():
             return
-        self._create({self.alias: {"is_write_index": True}})
+        try:
+            self._create({self.alias: {"is_write_index": True}})
+        except EngineError:
+            if self._has_alias():
+                return  # another process won the race
+            raise
         # Two processes may both have created one: keep the alias on a single index.
         holders = sorted(n for n, held in self._indexes().items() if self.alias in held)
         if len(holders) > 1:

@@ -75,3 +75,22 @@ def test_write_racing_a_swap_neither_fails_nor_creates_an_index(es: Elasticsearc
     source = {"message_id": 1, "version": 1, "deleted": True}
     es._bulk([es.alias, es.next_alias], [(1, 3, source)])
     assert not es.client.indices.exists(index=es.next_alias)
+
+
+@pytest.mark.es
+def test_concurrent_ensure_index_leaves_one_live_index(es_session: tuple[Any, str]) -> None:
+    import threading
+
+    client, session_prefix = es_session
+    prefix = f"{session_prefix}race-"
+    engines = [ElasticsearchEngine(client, prefix=prefix) for _ in range(4)]
+    threads = [threading.Thread(target=e.ensure_index) for e in engines]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    try:
+        holders = [n for n, held in engines[0]._indexes().items() if engines[0].alias in held]
+        assert len(holders) == 1
+    finally:
+        _delete_indexes(client, f"{prefix}*")
