@@ -67,7 +67,11 @@ def access_message_by_id(
             break
     else:
         raise NotFound("no such message")
-    channel = access_channel_by_id(tx, user_id, message.channel_id, member=member)
+    try:
+        channel = access_channel_by_id(tx, user_id, message.channel_id, member=member)
+    except NotFound:
+        # The same answer as a missing message, so nothing leaks.
+        raise NotFound("no such message") from None
     if channel.shard != shard:  # a stale copy left by an interrupted channel move
         raise NotFound("no such message")
     if message_store.is_hidden(tx.shard(shard), user_id, message_id):
