@@ -10,6 +10,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
+
+from teamchat.models import Channel, Mention, Message
+from teamchat.store import channels as channel_store
+from teamchat.store import users as user_store
+from teamchat.store import workspaces as workspace_store
+from teamchat.store.db import Tx
 
 SPECIAL = ("channel", "all", "here")
 NAME_PUNCT = "._-"
@@ -65,3 +72,65 @@ def find_mentions(text: str, is_known: Callable[[str], bool]) -> list[MentionSpa
 
 def _inside(pos: int, regions: Iterable[tuple[int, int]]) -> bool:
     return any(a <= pos < b for a, b in regions)
+
+
+# -- who a message mentions ---------------------------------------------------------
+
+
+def resolve_mentions(
+    tx: Tx, channel: Channel, text: str
+) -> tuple[list[dict[str, Any]], dict[int, str]]:
+    """Spans for display, and who is mentioned: user id -> kind. Only people who can
+    read the channel count; @channel/@all expand to members, @here to members online
+    now (at send or edit time)."""
+    names = candidate_names(text)
+    known = user_store.get_users_by_usernames(tx.directory, sorted(names)) if names else {}
+    spans = find_mentions(text, lambda n: n in known)
+    if not spans:
+        return [], {}
+    members = channel_store.member_ids(tx.directory, channel.id)
+    readers = set(members)
+    if channel.kind == "public":
+        named = [known[s.name].id for s in spans if s.kind == "user"]
+        readers |= workspace_store.member_ids(tx.directory, channel.workspace_id, named)
+    who: dict[int, str] = {}
+    shown: list[dict[str, Any]] = []
+    for span in spans:
+        uid = known[span.name].id if span.kind == "user" else None
+        shown.append(
+            {
+                "kind": span.kind,
+                "user_id": str(uid) if uid else None,
+                "start": span.start,
+                "end": span.end,
+            }
+        )
+        if uid is not None and uid in readers:
+            who[uid] = "user"
+    kinds = {span.kind for span in spans}
+    for kind in ("channel", "all"):
+        if kind in kinds:
+            for uid in members:
+                who.setdefault(uid, kind)
+    if "here" in kinds:
+        online = tx.rt.presence.statuses(members)
+        for uid in members:
+            if online[uid] == "online":
+                who.setdefault(uid, "here")
+    return shown, who
+
+
+def mention_rows(m: Message, who: dict[int, str]) -> list[Mention]:
+    """Mention rows for everyone named but the author."""
+    return [
+        Mention(
+            message_id=m.id,
+            user_id=uid,
+            channel_id=m.channel_id,
+            seq=m.seq,
+            kind=kind,
+            created_at=m.created_at,
+        )
+        for uid, kind in who.items()
+        if uid != m.author_id
+    ]

@@ -1,18 +1,26 @@
-"""Messages: post, history pages, single fetch, and how a message is shown."""
+"""Messages: post, edit, delete, history pages, single fetch, and how a message is shown.
+
+Every change locks the channel (its counter row) before it reads the state it acts on,
+so concurrent changes to one channel apply one after another, in sequence order.
+"""
 
 from __future__ import annotations
 
 import json
+import unicodedata
 from typing import Any
 
-from teamchat.errors import BadRequest, NotFound
+from teamchat.errors import BadRequest, Conflict, Forbidden, NotFound
 from teamchat.ids import now_ms
-from teamchat.models import Channel, Mention, Message, User
+from teamchat.models import Channel, Message, User
+from teamchat.realtime import events as ev
 from teamchat.services.fanout import log_and_publish
-from teamchat.services.mentions import candidate_names, find_mentions
+from teamchat.services.mentions import mention_rows, resolve_mentions
 from teamchat.services.users import user_json
 from teamchat.store import channels as channel_store
 from teamchat.store import events as event_store
+from teamchat.store import hides as hide_store
+from teamchat.store import mentions as mention_store
 from teamchat.store import messages as message_store
 from teamchat.store import outbox
 from teamchat.store import reactions as reaction_store
@@ -27,6 +35,15 @@ MAX_PAGE = 200
 
 
 def check_text(tx: Tx, text: str) -> str:
+    """NFC, no NUL, no lone surrogates, not blank, at most the limit in code points
+    (counted after normalisation, which is what is stored)."""
+    if "\x00" in text:
+        raise BadRequest("text must not contain NUL characters", code="invalid_text")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise BadRequest("text contains a lone surrogate", code="invalid_text") from None
+    text = unicodedata.normalize("NFC", text)
     limit = tx.rt.settings.max_message_chars
     if len(text) > limit:
         raise BadRequest(
@@ -88,67 +105,6 @@ def one_message_json(tx: Tx, m: Message, shard: int) -> dict[str, Any]:
     return messages_json(tx, [m], shard)[0]
 
 
-# -- mentions -----------------------------------------------------------------------
-
-
-def resolve_mentions(
-    tx: Tx, channel: Channel, text: str
-) -> tuple[list[dict[str, Any]], dict[int, str]]:
-    """Spans for display, and who is mentioned: user id -> kind. Only people who can
-    read the channel count; @channel/@all expand to members, @here to members online."""
-    names = candidate_names(text)
-    known = user_store.get_users_by_usernames(tx.directory, sorted(names)) if names else {}
-    spans = find_mentions(text, lambda n: n in known)
-    if not spans:
-        return [], {}
-    members = channel_store.member_ids(tx.directory, channel.id)
-    member_set = set(members)
-    readers = member_set
-    if channel.kind == "public":
-        named = [known[s.name].id for s in spans if s.kind == "user"]
-        readers = member_set | workspace_store.member_ids(tx.directory, channel.workspace_id, named)
-    who: dict[int, str] = {}
-    shown: list[dict[str, Any]] = []
-    for span in spans:
-        uid = known[span.name].id if span.kind == "user" else None
-        shown.append(
-            {
-                "kind": span.kind,
-                "user_id": str(uid) if uid else None,
-                "start": span.start,
-                "end": span.end,
-            }
-        )
-        if uid is not None and uid in readers:
-            who[uid] = "user"
-    for span in spans:
-        if span.kind in ("channel", "all"):
-            for uid in members:
-                who.setdefault(uid, span.kind)
-        elif span.kind == "here":
-            online = tx.rt.presence.statuses(members)
-            for uid in members:
-                if online[uid] == "online":
-                    who.setdefault(uid, "here")
-    return shown, who
-
-
-def mention_rows(m: Message, who: dict[int, str]) -> list[Mention]:
-    """Mention rows for everyone named but the author."""
-    return [
-        Mention(
-            message_id=m.id,
-            user_id=uid,
-            channel_id=m.channel_id,
-            seq=m.seq,
-            kind=kind,
-            created_at=m.created_at,
-        )
-        for uid, kind in who.items()
-        if uid != m.author_id
-    ]
-
-
 # -- post ---------------------------------------------------------------------------
 
 
@@ -166,22 +122,16 @@ def do_post_message(
     channel = access_channel_by_id(tx, user.id, channel_id, member=True)
     text = check_text(tx, text)
     cmid = check_client_msg_id(client_msg_id)
+    if channel.kind == "dm":
+        # Directory rows before the shard lock, the order every writer uses.
+        _unhide_dm(tx, channel)
     s = tx.shard(channel.shard)
+    message_store.lock_channel(s, channel.id)
     if cmid is not None:
         existing = message_store.by_client_msg_id(s, channel.id, user.id, cmid)
         if existing is not None:
             return one_message_json(tx, existing, channel.shard), False
-    root: Message | None = None
-    if thread_root_id is not None:
-        root = message_store.get_message(s, thread_root_id)
-        if root is None or root.channel_id != channel.id:
-            raise NotFound("no such thread root in this channel")
-        if root.thread_root_id is not None:
-            # A reply to a reply joins the root's thread, as in Slack.
-            root = message_store.get_message(s, root.thread_root_id)
-            assert root is not None
-        if root.deleted_at is not None:
-            raise BadRequest("cannot reply to a deleted message", code="message_deleted")
+    root = _thread_root(s, channel, thread_root_id) if thread_root_id is not None else None
     spans, who = resolve_mentions(tx, channel, text)
     seq = event_store.next_seq(s, channel.id)
     now = now_ms()
@@ -200,7 +150,7 @@ def do_post_message(
         version=1,
     )
     message_store.add_message(s, m)
-    s.add_all(mention_rows(m, who))
+    mention_store.add_all(s, mention_rows(m, who))
     outbox.add(s, m.id, channel.id)
     body = one_message_json(tx, m, channel.shard)
     log_and_publish(tx, channel, "message.posted", body, seq=seq)
@@ -209,13 +159,22 @@ def do_post_message(
     if root is not None:
         root.reply_count += 1
         root.last_reply_at = now
-        root.version += 1
-        outbox.add(s, root.id, channel.id)
-        log_and_publish(tx, channel, "message.edited", one_message_json(tx, root, channel.shard))
-    if channel.kind == "dm":
-        _unhide_dm(tx, channel)
+        _changed(tx, channel, root)
     tx.enqueue("index.drain_outbox", shard=channel.shard)
     return body, True
+
+
+def _thread_root(s: Any, channel: Channel, root_id: int) -> Message:
+    root = message_store.reload(s, root_id)
+    if root is None or root.channel_id != channel.id:
+        raise NotFound("no such thread root in this channel", code="no_such_thread")
+    if root.thread_root_id is not None:
+        # A reply to a reply joins the root's thread, as in Slack.
+        root = message_store.reload(s, root.thread_root_id)
+        assert root is not None
+    if root.deleted_at is not None:
+        raise Conflict("cannot reply to a deleted message", code="message_deleted")
+    return root
 
 
 def _unhide_dm(tx: Tx, channel: Channel) -> None:
@@ -223,6 +182,123 @@ def _unhide_dm(tx: Tx, channel: Channel) -> None:
     for member in channel_store.members(tx.directory, channel.id):
         if member.hidden:
             member.hidden = False
+
+
+def _changed(tx: Tx, channel: Channel, m: Message) -> None:
+    """A message changed in place: re-index it and tell the channel."""
+    m.version += 1
+    outbox.add(tx.shard(channel.shard), m.id, channel.id)
+    log_and_publish(tx, channel, "message.edited", one_message_json(tx, m, channel.shard))
+
+
+def _locked(tx: Tx, channel: Channel, m: Message) -> Message:
+    """Lock the channel and read the message again as it is now."""
+    s = tx.shard(channel.shard)
+    message_store.lock_channel(s, channel.id)
+    fresh = message_store.reload(s, m.id)
+    if fresh is None:
+        raise NotFound("no such message")
+    return fresh
+
+
+# -- edit ---------------------------------------------------------------------------
+
+
+def do_edit_message(tx: Tx, user: User, message_id: int, text: str) -> dict[str, Any]:
+    """The sender rewrites the text: mentions are recomputed, the message re-indexed.
+    The same text again changes nothing and sends no event."""
+    channel, m = access_message_by_id(tx, user.id, message_id)
+    text = check_text(tx, text)
+    if m.author_id != user.id:
+        raise Forbidden("only the sender may edit a message", code="not_sender")
+    m = _locked(tx, channel, m)
+    if m.deleted_at is not None:
+        raise Conflict("a deleted message cannot be edited", code="message_deleted")
+    if m.text == text:
+        return one_message_json(tx, m, channel.shard)
+    spans, who = resolve_mentions(tx, channel, text)
+    m.text = text
+    m.edited_at = now_ms()
+    m.mentions_json = json.dumps(spans, separators=(",", ":"))
+    mention_store.replace_for_message(tx.shard(channel.shard), m.id, mention_rows(m, who))
+    _changed(tx, channel, m)
+    tx.enqueue("index.drain_outbox", shard=channel.shard)
+    return one_message_json(tx, m, channel.shard)
+
+
+# -- delete -------------------------------------------------------------------------
+
+SCOPES = ("me", "everyone")
+
+
+def do_delete_message(tx: Tx, user: User, message_id: int, scope: str) -> None:
+    """Delete for me (a hide) or for everyone (a purge that leaves a tombstone)."""
+    if scope not in SCOPES:
+        raise BadRequest("scope must be 'me' or 'everyone'", code="invalid_scope")
+    channel, m = access_message_by_id(tx, user.id, message_id)
+    if scope == "me":
+        _hide(tx, user, channel, m)
+    else:
+        _purge(tx, user, channel, m)
+
+
+def _hide(tx: Tx, user: User, channel: Channel, m: Message) -> None:
+    """Hidden for this user everywhere; only their own devices hear of it."""
+    if hide_store.add(tx.shard(channel.shard), user.id, m, now_ms()):
+        data = {"id": str(m.id), "channel_id": str(channel.id)}
+        tx.publish(ev.to_users("message.hidden", [user.id], data, channel_id=channel.id))
+
+
+def check_can_recall(tx: Tx, user: User, channel: Channel, m: Message) -> None:
+    """The sender, or an admin of the channel's workspace."""
+    if m.author_id == user.id:
+        return
+    member = workspace_store.membership(tx.directory, channel.workspace_id, user.id)
+    if member is None or member.role != "admin":
+        raise Forbidden(
+            "only the sender or a workspace admin may delete a message for everyone",
+            code="not_sender",
+        )
+
+
+def check_recall_window(tx: Tx, channel: Channel, m: Message) -> None:
+    """Within the workspace's recall window (0 means no limit), for admins too."""
+    workspace = workspace_store.get_workspace(tx.directory, channel.workspace_id)
+    window = workspace.recall_window_seconds if workspace else 0
+    if window and now_ms() - m.created_at > window * 1000:
+        raise Forbidden(
+            f"messages can be deleted for everyone only within {window} seconds of posting",
+            code="recall_window_passed",
+        )
+
+
+def _purge(tx: Tx, user: User, channel: Channel, m: Message) -> None:
+    """Empty the text, drop reactions and mentions, keep the seq as a tombstone, and
+    scrub the text from the channel's log. Deleting again changes nothing."""
+    s = tx.shard(channel.shard)
+    check_can_recall(tx, user, channel, m)
+    m = _locked(tx, channel, m)
+    if m.deleted_at is not None:
+        return
+    check_recall_window(tx, channel, m)
+    m.text = ""
+    m.mentions_json = "[]"
+    m.deleted_at = now_ms()
+    m.version += 1
+    reaction_store.delete_all(s, m.id)
+    mention_store.delete_for_message(s, m.id)
+    outbox.add(s, m.id, channel.id)
+    s.flush()
+    message_store.scrub_events(s, m, one_message_json(tx, m, channel.shard))
+    data = {"id": str(m.id), "channel_id": str(channel.id), "scope": "everyone"}
+    log_and_publish(tx, channel, "message.deleted", data)
+    if m.thread_root_id is not None:
+        # The root counts the replies that are still there, as Slack does.
+        root = message_store.reload(s, m.thread_root_id)
+        if root is not None:
+            root.reply_count = max(0, root.reply_count - 1)
+            _changed(tx, channel, root)
+    tx.enqueue("index.drain_outbox", shard=channel.shard)
 
 
 # -- read ---------------------------------------------------------------------------

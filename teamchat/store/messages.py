@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import exists, select
+import json
+from typing import Any
+
+from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
 
-from teamchat.models import Hide, Message
+from teamchat.errors import Conflict
+from teamchat.models import ChannelCounter, ChannelEvent, Hide, Message
 
 
 def get_message(s: Session, message_id: int) -> Message | None:
@@ -25,6 +29,27 @@ def by_client_msg_id(s: Session, channel_id: int, author_id: int, cmid: str) -> 
             Message.author_id == author_id,
             Message.client_msg_id == cmid,
         )
+    )
+
+
+def lock_channel(s: Session, channel_id: int) -> None:
+    """Lock the channel's counter row until commit. Every change to a channel's content
+    takes this lock first, then touches message rows: one order, so no deadlocks, and
+    checks made after it (deleted? already reacted?) hold until commit."""
+    found = s.scalar(
+        select(ChannelCounter.channel_id)
+        .where(ChannelCounter.channel_id == channel_id)
+        .with_for_update()
+    )
+    if found is None:
+        # The channel moved to another shard while this request waited for the lock.
+        raise Conflict("the channel moved; try again", code="channel_moved")
+
+
+def reload(s: Session, message_id: int) -> Message | None:
+    """The row as committed now, replacing what the session read before a lock."""
+    return s.scalar(
+        select(Message).where(Message.id == message_id).execution_options(populate_existing=True)
     )
 
 
@@ -85,16 +110,40 @@ def has_visible(
     return s.scalar(select(q.exists())) or False
 
 
-def thread_replies(s: Session, root_id: int, viewer_id: int, limit: int = 1000) -> list[Message]:
+def thread_replies(
+    s: Session, root_id: int, viewer_id: int, after: int = 0, limit: int = 1000
+) -> tuple[list[Message], bool]:
+    """Replies after a seq, ascending, that the viewer has not hidden, and whether
+    more follow."""
     hidden = exists().where(Hide.user_id == viewer_id, Hide.message_id == Message.id)
-    return list(
+    rows = list(
         s.scalars(
             select(Message)
-            .where(Message.thread_root_id == root_id, ~hidden)
+            .where(Message.thread_root_id == root_id, Message.seq > after, ~hidden)
             .order_by(Message.seq)
-            .limit(limit)
+            .limit(limit + 1)
         )
     )
+    return rows[:limit], len(rows) > limit
+
+
+def scrub_events(s: Session, message: Message, payload: dict[str, Any]) -> int:
+    """Replace the message's copies in its channel's log (posted and edited events)
+    with `payload`, so a purged text does not come back in a replay. Those events
+    start with the message's id: message JSON puts "id" first."""
+    prefix = json.dumps({"id": str(message.id)}, separators=(",", ":"))[:-1] + ","
+    result = s.execute(
+        update(ChannelEvent)
+        .where(
+            ChannelEvent.channel_id == message.channel_id,
+            ChannelEvent.seq >= message.seq,
+            ChannelEvent.type.in_(("message.posted", "message.edited")),
+            ChannelEvent.payload.startswith(prefix, autoescape=True),
+        )
+        .values(payload=json.dumps(payload, ensure_ascii=False, separators=(",", ":")))
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 def is_hidden(s: Session, viewer_id: int, message_id: int) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import and_, exists, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from teamchat.models import Hide, Mention, Message, ReadPointer
@@ -29,7 +30,13 @@ def ensure_pointers(s: Session, channel_id: int, user_ids: list[int], seq: int) 
 
 def advance(s: Session, channel_id: int, user_id: int, seq: int) -> int:
     """Move the pointer forward to seq (never back); returns the pointer after."""
-    s.execute(
+    return move(s, channel_id, user_id, seq)[0]
+
+
+def move(s: Session, channel_id: int, user_id: int, seq: int) -> tuple[int, bool]:
+    """Move the pointer forward to seq (never back): (pointer after, whether it moved).
+    The conditional UPDATE decides, so of two concurrent moves only a real one counts."""
+    result = s.execute(
         update(ReadPointer)
         .where(
             ReadPointer.channel_id == channel_id,
@@ -38,16 +45,25 @@ def advance(s: Session, channel_id: int, user_id: int, seq: int) -> int:
         )
         .values(last_read_seq=seq)
     )
-    current = s.scalar(
+    moved = bool(result.rowcount)  # type: ignore[attr-defined]
+    current = pointer(s, channel_id, user_id)
+    if current is not None:
+        return int(current), moved
+    try:
+        with s.begin_nested():
+            s.add(ReadPointer(channel_id=channel_id, user_id=user_id, last_read_seq=seq))
+    except IntegrityError:
+        # A concurrent request made the row first: move that one instead.
+        return move(s, channel_id, user_id, seq)
+    return seq, seq > 0
+
+
+def pointer(s: Session, channel_id: int, user_id: int) -> int | None:
+    return s.scalar(
         select(ReadPointer.last_read_seq).where(
             ReadPointer.channel_id == channel_id, ReadPointer.user_id == user_id
         )
     )
-    if current is None:
-        s.add(ReadPointer(channel_id=channel_id, user_id=user_id, last_read_seq=seq))
-        s.flush()
-        return seq
-    return int(current)
 
 
 def pointers(s: Session, channel_id: int) -> dict[int, int]:

@@ -1,14 +1,15 @@
-"""Messages: post, history, fetch."""
+"""Messages: post, history, fetch, edit, delete, threads."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import jsonify
+from flask import jsonify, request
 from sqlalchemy.exc import IntegrityError
 
+from teamchat.errors import BadRequest
 from teamchat.runtime import transaction
-from teamchat.services import messages
+from teamchat.services import messages, threads
 from teamchat.web.api import bp
 from teamchat.web.api.inputs import get_id, get_str, json_body, parse_id, query_int
 from teamchat.web.api.session import auth_required, current_user
@@ -70,4 +71,41 @@ def get_message(mid: str) -> Any:
     message_id = parse_id(mid, "message_id")
     with transaction() as tx:
         result = messages.get_message(tx, current_user(), message_id)
+    return jsonify(result)
+
+
+@bp.patch("/messages/<mid>")
+@auth_required
+def edit_message(mid: str) -> Any:
+    """Edit a message's text (the sender only)."""
+    message_id = parse_id(mid, "message_id")
+    body = json_body()
+    text = get_str(body, "text")
+    with transaction() as tx:
+        result = messages.do_edit_message(tx, current_user(), message_id, text)  # type: ignore[arg-type]
+    return jsonify(result)
+
+
+@bp.delete("/messages/<mid>")
+@auth_required
+def delete_message(mid: str) -> Any:
+    """Delete a message for the caller (scope=me) or for everyone (scope=everyone)."""
+    message_id = parse_id(mid, "message_id")
+    scope = request.args.get("scope")
+    if not scope:
+        raise BadRequest("query parameter scope is required: me or everyone", code="missing_field")
+    with transaction() as tx:
+        messages.do_delete_message(tx, current_user(), message_id, scope)
+    return "", 204
+
+
+@bp.get("/messages/<mid>/thread")
+@auth_required
+def get_thread(mid: str) -> Any:
+    """A thread: its root and the replies after a seq, oldest first."""
+    message_id = parse_id(mid, "message_id")
+    after = query_int("after", default=0, minimum=0)
+    limit = query_int("limit", default=threads.MAX_REPLIES, minimum=1, maximum=threads.MAX_REPLIES)
+    with transaction() as tx:
+        result = threads.get_thread(tx, current_user(), message_id, after, limit)  # type: ignore[arg-type]
     return jsonify(result)
