@@ -46,7 +46,7 @@ export function channelHeader(channel) {
       class: 'members-btn',
       'aria-label': `Members: ${channel.member_count ?? ''}`,
       title: 'Members',
-      text: `👥 ${channel.member_count ?? ''}`,
+      text: `${channel.member_count ?? ''} ${channel.member_count === 1 ? 'member' : 'members'}`,
       onclick: () => membersDialog(channel),
     }),
   ];
@@ -56,7 +56,7 @@ export function channelHeader(channel) {
         type: 'button',
         'aria-label': 'Add people',
         title: 'Add people',
-        text: '＋ Add people',
+        text: '+ Add people',
         class: 'add-people',
         onclick: () => addPeopleDialog(channel),
       }),

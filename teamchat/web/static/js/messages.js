@@ -175,10 +175,8 @@ function drawEdges() {
   if (view.loadingOlder) dom.top.textContent = 'Loading earlier messages…';
   else if (view.hasMoreBefore) dom.top.textContent = '';
   else {
-    dom.top.replaceChildren(
-      h('strong', { text: 'This is the very beginning of the conversation.' }),
-      ch && ch.topic ? h('div', { class: 'muted', text: ch.topic }) : null,
-    );
+    dom.top.replaceChildren(h('strong', { text: 'This is the very beginning of the conversation.' }));
+    if (ch && ch.topic) dom.top.append(h('div', { class: 'muted', text: ch.topic }));
   }
   dom.bottom.textContent = view.loadingNewer ? 'Loading newer messages…' : '';
 }

@@ -217,7 +217,7 @@ export function messageElement(msg, opts = {}) {
               class: 'icon',
               'aria-label': 'Reply in thread',
               title: 'Reply in thread',
-              text: '💬',
+              text: '↪',
               onclick: act('thread'),
             })
           : null,

@@ -172,7 +172,15 @@ export function render() {
       { class: 'ws-head' },
       workspacePicker(),
       isAdmin()
-        ? iconButton('Add a member to this workspace', '＋👤', addWorkspaceMemberDialog, 'add-member')
+        ? h('button', {
+            type: 'button',
+            class: 'invite',
+            text: 'Invite',
+            title: 'Add a member to this workspace',
+            'aria-label': 'Add a member to this workspace',
+            dataset: { key: 'add-member' },
+            onclick: addWorkspaceMemberDialog,
+          })
         : null,
     ),
     h(
@@ -220,7 +228,13 @@ export function render() {
       me ? h('span', { class: 'dm-icon' }, avatar(me, 'sm'), presenceDot(presenceOf(me.id))) : null,
       h('span', { class: 'chan-name', text: me ? displayName(me) : '' }),
       iconButton('Edit your profile', '✎', profileDialog, 'profile'),
-      iconButton('Log out', '⎋', () => emit('logout'), 'logout'),
+      h('button', {
+        type: 'button',
+        class: 'icon logout',
+        text: 'Log out',
+        dataset: { key: 'logout' },
+        onclick: () => emit('logout'),
+      }),
     ),
   );
   if (focusedKey) root.querySelector(`[data-key="${CSS.escape(focusedKey)}"]`)?.focus();

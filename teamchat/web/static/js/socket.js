@@ -19,6 +19,7 @@ let helloSeen = false;
 
 function setStatus(status, detail) {
   state.connection = status;
+  document.body.dataset.connection = status;
   emit('connection', { status, detail });
 }
 
