@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from contextlib import suppress
 from functools import lru_cache
 from typing import Any
 
@@ -11,7 +12,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.exc import IntegrityError
 
-from teamchat.errors import BadRequest, Conflict, RateLimited, Unauthorized
+from teamchat.errors import BadRequest, Conflict, NotFound, RateLimited, Unauthorized
 from teamchat.ids import now_ms
 from teamchat.models import DeviceSession, User
 from teamchat.services.users import check_display_name, check_username, user_json
@@ -19,6 +20,8 @@ from teamchat.store import users as user_store
 from teamchat.store.db import Tx
 
 TOKEN_PREFIX = "tc_"
+# Login attempts allowed per address per minute, as a multiple of the per-account limit.
+IP_LIMIT_FACTOR = 10
 
 
 @lru_cache(maxsize=8)
@@ -29,6 +32,19 @@ def _hasher(time_cost: int, memory_cost: int) -> PasswordHasher:
 def hasher(tx: Tx) -> PasswordHasher:
     s = tx.rt.settings
     return _hasher(s.argon2_time_cost, s.argon2_memory_cost)
+
+
+@lru_cache(maxsize=8)
+def _decoy_hash(time_cost: int, memory_cost: int) -> str:
+    return _hasher(time_cost, memory_cost).hash(secrets.token_urlsafe(16))
+
+
+def _spend_verify_time(tx: Tx, password: str) -> None:
+    """Verify against a decoy so an unknown name costs as long as a wrong password,
+    and response times do not tell which usernames exist."""
+    s = tx.rt.settings
+    with suppress(VerificationError, InvalidHashError):
+        hasher(tx).verify(_decoy_hash(s.argon2_time_cost, s.argon2_memory_cost), password)
 
 
 def hash_token(token: str) -> str:
@@ -88,14 +104,20 @@ def do_register(
 def check_login(
     tx: Tx, username: str, password: str, device: str, client_ip: str
 ) -> dict[str, Any]:
-    settings = tx.rt.settings
-    # Limit per account and per address, so neither a guesser nor a spray gets far.
-    for key in (f"login:user:{username.lower()}", f"login:ip:{client_ip}"):
-        wait = tx.rt.limiter.hit(key, settings.login_attempts_per_minute, 60)
+    per_account = tx.rt.settings.login_attempts_per_minute
+    # Limit per account and per address, so neither a guesser nor a spray gets far. An
+    # address gets more: a whole office may log in from behind one NAT at nine o'clock.
+    limits = (
+        (f"login:user:{username.lower()}", per_account),
+        (f"login:ip:{client_ip}", per_account * IP_LIMIT_FACTOR),
+    )
+    for key, limit in limits:
+        wait = tx.rt.limiter.hit(key, limit, 60)
         if wait:
             raise RateLimited("too many login attempts; try again shortly", retry_after=wait)
     user = user_store.get_user_by_username(tx.directory, username)
     if user is None or not user.password_hash or not user.is_active:
+        _spend_verify_time(tx, password)
         raise Unauthorized("wrong username or password", code="bad_credentials")
     try:
         hasher(tx).verify(user.password_hash, password)
@@ -108,9 +130,10 @@ def check_login(
 
 
 def do_set_password(tx: Tx, user_id: int, password: str) -> None:
+    """Set or reset a password (the CLI's way to let an imported user log in)."""
     user = user_store.get_user(tx.directory, user_id)
     if user is None:
-        raise BadRequest("no such user", code="not_found")
+        raise NotFound("no such user")
     user.password_hash = hasher(tx).hash(check_password(password))
 
 

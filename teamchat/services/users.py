@@ -10,7 +10,11 @@ from teamchat.errors import BadRequest
 from teamchat.models import User
 from teamchat.store.db import Tx
 
-USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,31}$")
+USERNAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]{0,31}")
+# Mention keywords (@channel, @all, @here, @everyone) can never be someone's name.
+RESERVED_USERNAMES = frozenset({"channel", "all", "here", "everyone"})
+# Direction overrides, embeddings and isolates let a name disguise itself or what follows.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 AVATAR_COLORS = (
     "#e8912d",
     "#2d9ee0",
@@ -26,12 +30,18 @@ AVATAR_COLORS = (
 
 
 def check_username(raw: str) -> str:
-    name = raw.lower()
-    if not USERNAME_RE.match(name):
+    # Only ASCII is lower-cased: a non-ASCII look-alike is refused, never folded.
+    name = raw.lower() if raw.isascii() else raw
+    if not USERNAME_RE.fullmatch(name):
         raise BadRequest(
             "username must be 1 to 32 of a-z, 0-9, '.', '_' or '-', "
             "starting with a letter or digit",
             code="invalid_username",
+        )
+    if name in RESERVED_USERNAMES:
+        raise BadRequest(
+            f"'{name}' is reserved for mentions; pick another username",
+            code="username_reserved",
         )
     return name
 
@@ -41,9 +51,8 @@ def check_display_name(raw: str) -> str:
     if not name:
         raise BadRequest("display_name must not be empty", code="invalid_display_name")
     for ch in name:
-        cat = unicodedata.category(ch)
-        # Control and bidi-override characters let a name disguise itself.
-        if cat in ("Cc", "Cs") or ch in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069":
+        # Zl/Zp are line breaks in disguise; Cc/Cs are controls and lone surrogates.
+        if unicodedata.category(ch) in ("Cc", "Cs", "Zl", "Zp") or ch in BIDI_CONTROLS:
             raise BadRequest(
                 "display_name must not contain control or bidi-override characters",
                 code="invalid_display_name",
