@@ -16,6 +16,8 @@ from teamchat.store.access import access_workspace_by_id
 from teamchat.store.db import Tx
 from teamchat.timefmt import iso
 
+ROLES = ("admin", "member")
+
 
 def workspace_json(w: Workspace, role: str) -> dict[str, Any]:
     return {
@@ -72,19 +74,28 @@ def list_workspaces(tx: Tx, user: User) -> list[dict[str, Any]]:
 
 def do_add_workspace_member(
     tx: Tx, admin: User, workspace_id: int, username: str, role: str = "member"
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], bool]:
+    """Add a user by username (admins only); returns (member, created). Adding someone
+    already in the workspace changes nothing and returns their current role."""
     access_workspace_by_id(tx, admin.id, workspace_id, admin=True)
+    if role not in ROLES:
+        raise BadRequest(f"role must be one of {', '.join(ROLES)}", code="invalid_role")
     target = user_store.get_user_by_username(tx.directory, username)
     if target is None:
         raise NotFound("no such user")
-    if workspace_store.membership(tx.directory, workspace_id, target.id) is None:
-        tx.directory.add(
-            WorkspaceMember(
-                workspace_id=workspace_id, user_id=target.id, role=role, joined_at=now_ms()
+    existing = workspace_store.membership(tx.directory, workspace_id, target.id)
+    if existing is not None:
+        return {"user": user_json(target), "role": existing.role}, False
+    try:
+        with tx.directory.begin_nested():
+            tx.directory.add(
+                WorkspaceMember(
+                    workspace_id=workspace_id, user_id=target.id, role=role, joined_at=now_ms()
+                )
             )
-        )
-        tx.directory.flush()
-    return {"user": user_json(target), "role": role}
+    except IntegrityError:  # a concurrent add of the same user won
+        return {"user": user_json(target), "role": role}, False
+    return {"user": user_json(target), "role": role}, True
 
 
 def list_workspace_members(tx: Tx, user: User, workspace_id: int) -> list[dict[str, Any]]:

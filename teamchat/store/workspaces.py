@@ -51,3 +51,12 @@ def member_ids(s: Session, workspace_id: int, user_ids: list[int]) -> set[int]:
             )
         )
     )
+
+
+def shares_workspace(s: Session, user_id: int, other_id: int) -> bool:
+    """Whether two users are members of at least one common workspace."""
+    mine = select(WorkspaceMember.workspace_id).where(WorkspaceMember.user_id == user_id)
+    q = select(WorkspaceMember.workspace_id).where(
+        WorkspaceMember.user_id == other_id, WorkspaceMember.workspace_id.in_(mine)
+    )
+    return s.scalar(q.limit(1)) is not None

@@ -37,13 +37,18 @@ def list_workspaces() -> Any:
 @bp.post("/workspaces/<wid>/members")
 @auth_required
 def add_workspace_member(wid: str) -> Any:
-    """Add a user to the workspace (admins only)."""
+    """Add a user by username (admins only): 201, or 200 if they were already a member."""
     workspace_id = parse_id(wid, "workspace_id")
     body = json_body()
     username = get_str(body, "username", max_len=64)
     with transaction() as tx:
-        result = workspaces.do_add_workspace_member(tx, current_user(), workspace_id, username)  # type: ignore[arg-type]
-    return jsonify(result), 201
+        result, created = workspaces.do_add_workspace_member(
+            tx,
+            current_user(),
+            workspace_id,
+            username,  # type: ignore[arg-type]
+        )
+    return jsonify(result), 201 if created else 200
 
 
 @bp.get("/workspaces/<wid>/members")

@@ -1,0 +1,99 @@
+"""Workspaces: create, list, add members (admins only), members with presence."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from tests.conftest import Api
+
+
+def test_creator_is_admin_and_only_members_list_the_workspace(api: Api) -> None:
+    a = api.user("ann")
+    b = api.user("ben")
+    r = api.post("/api/v1/workspaces", {"name": "  Acme   Corp "}, a["token"])
+    assert r.status_code == 201
+    ws = r.get_json()
+    assert ws["name"] == "Acme Corp"
+    assert ws["role"] == "admin"
+    assert ws["created_at"].endswith("Z")
+    mine = api.get("/api/v1/workspaces", a["token"]).get_json()["workspaces"]
+    assert [w["id"] for w in mine] == [ws["id"]]
+    assert api.get("/api/v1/workspaces", b["token"]).get_json()["workspaces"] == []
+
+
+def test_workspace_names_are_unique_and_not_empty(api: Api) -> None:
+    a = api.user("ann")
+    assert api.post("/api/v1/workspaces", {"name": "Acme"}, a["token"]).status_code == 201
+    r = api.post("/api/v1/workspaces", {"name": "ACME"}, a["token"])
+    assert r.status_code == 409
+    assert r.get_json()["error"]["code"] == "name_taken"
+    r = api.post("/api/v1/workspaces", {"name": "   "}, a["token"])
+    assert r.status_code == 400
+    assert r.get_json()["error"]["code"] == "invalid_name"
+
+
+def test_admin_adds_members_by_username(api: Api) -> None:
+    a = api.user("ann")
+    b = api.user("ben")
+    wid = api.workspace(a)
+    r = api.post(f"/api/v1/workspaces/{wid}/members", {"username": "BEN"}, a["token"])
+    assert r.status_code == 201
+    assert r.get_json() == {"user": b["user"], "role": "member"}
+    # Adding again changes nothing.
+    r = api.post(f"/api/v1/workspaces/{wid}/members", {"username": "ben"}, a["token"])
+    assert r.status_code == 200
+    assert r.get_json()["role"] == "member"
+    r = api.post(f"/api/v1/workspaces/{wid}/members", {"username": "ann"}, a["token"])
+    assert r.status_code == 200 and r.get_json()["role"] == "admin"
+    listed = api.get("/api/v1/workspaces", b["token"]).get_json()["workspaces"]
+    assert [(w["id"], w["role"]) for w in listed] == [(wid, "member")]
+
+
+def test_only_admins_add_members_and_outsiders_see_nothing(api: Api) -> None:
+    a = api.user("ann")
+    b = api.user("ben")
+    c = api.user("cat")
+    wid = api.workspace(a, b)
+    r = api.post(f"/api/v1/workspaces/{wid}/members", {"username": "cat"}, b["token"])
+    assert r.status_code == 403
+    assert r.get_json()["error"]["code"] == "not_admin"
+    r = api.post(f"/api/v1/workspaces/{wid}/members", {"username": "ben"}, c["token"])
+    made_up = api.post("/api/v1/workspaces/987654321/members", {"username": "ben"}, c["token"])
+    assert r.status_code == made_up.status_code == 404
+    assert r.get_json() == made_up.get_json()
+    r = api.post(f"/api/v1/workspaces/{wid}/members", {"username": "nobody"}, a["token"])
+    assert r.status_code == 404
+    assert api.get("/api/v1/workspaces", c["token"]).get_json()["workspaces"] == []
+
+
+def test_members_are_listed_with_role_and_presence(app: Flask, api: Api) -> None:
+    a = api.user("ann")
+    b = api.user("ben")
+    c = api.user("cat")
+    d = api.user("dan")
+    wid = api.workspace(a, b, c)
+    # What the socket tier reports for live devices.
+    presence = app.extensions["teamchat"].presence
+    presence.connect(int(b["user"]["id"]), "ben-laptop")
+    presence.connect(int(c["user"]["id"]), "cat-phone")
+    presence.set_away(int(c["user"]["id"]), "cat-phone", True)
+    r = api.get(f"/api/v1/workspaces/{wid}/members", b["token"])
+    assert r.status_code == 200
+    members = r.get_json()["members"]
+    assert [(m["user"]["username"], m["role"], m["presence"]) for m in members] == [
+        ("ann", "admin", "offline"),
+        ("ben", "member", "online"),
+        ("cat", "member", "away"),
+    ]
+    assert members[0]["user"] == a["user"]
+    outsider = api.get(f"/api/v1/workspaces/{wid}/members", d["token"])
+    made_up = api.get("/api/v1/workspaces/987654321/members", d["token"])
+    assert outsider.status_code == made_up.status_code == 404
+    assert outsider.get_json() == made_up.get_json()
+
+
+def test_workspace_ids_are_validated(api: Api) -> None:
+    a = api.user("ann")
+    r = api.get("/api/v1/workspaces/not-an-id/members", a["token"])
+    assert r.status_code == 400
+    assert r.get_json()["error"]["code"] == "invalid_type"
