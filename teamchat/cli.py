@@ -135,5 +135,96 @@ def index_drain() -> None:
         app.extensions["teamchat"].close()
 
 
+@main.group("import")
+def import_group() -> None:
+    """Import chat history (IRC logs, Slack exports); running it again adds nothing."""
+
+
+_DATA_DIR = click.option("--data-dir", default=None, type=click.Path(file_okay=False))
+_ADMIN = click.option("--admin", default=None, help="Existing username to make workspace admin.")
+
+
+@import_group.command("irc")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--workspace", required=True, help="Workspace name (created if missing).")
+@click.option("--channel", required=True, help="Channel name (created public if missing).")
+@_ADMIN
+@_DATA_DIR
+def import_irc(
+    files: tuple[str, ...], workspace: str, channel: str, admin: str | None, data_dir: str | None
+) -> None:
+    """Import IRC log FILES (each named with its YYYY-MM-DD date) into one channel."""
+    from pathlib import Path
+
+    from teamchat.importers.irc import import_irc as run
+
+    paths = [Path(f) for f in files]
+    total = sum(p.read_bytes().count(b"\n") for p in paths)
+    run_import(
+        load_settings(data_dir=data_dir),
+        total,
+        lambda rt, step: run(rt, paths, workspace, channel, admin=admin, progress=step),
+    )
+
+
+def run_import(settings: Settings, total: int, work: Any) -> Any:
+    """Open the app, run `work(runtime, progress_step)` under a progress bar, index
+    what it wrote, and print its summary."""
+    from teamchat import create_app
+    from teamchat.errors import ApiError
+    from teamchat.importers.messages import drain_search
+    from teamchat.store.migrate import upgrade_all
+
+    app = create_app(settings.with_overrides(start_background=False))
+    rt = app.extensions["teamchat"]
+    try:
+        with app.app_context():
+            upgrade_all(rt.dbs)
+            with click.progressbar(length=total, label="importing") as bar:
+                try:
+                    summary = work(rt, bar.update)
+                except (ValueError, ApiError) as exc:
+                    raise click.ClickException(str(exc)) from None
+            click.echo("indexing for search ...")
+            summary.indexed = drain_search(rt)
+    finally:
+        rt.close()
+    for line in summary.lines():
+        click.echo("  " + line)
+    return summary
+
+
+@main.group()
+def user() -> None:
+    """User accounts."""
+
+
+@user.command("set-password")
+@click.argument("username")
+@click.password_option(help="The new password (prompted for when not given).")
+@_DATA_DIR
+def user_set_password(username: str, password: str, data_dir: str | None) -> None:
+    """Set USERNAME's password, e.g. so an imported user can log in."""
+    from teamchat import create_app
+    from teamchat.errors import ApiError
+    from teamchat.runtime import transaction
+    from teamchat.services.accounts import do_set_password
+    from teamchat.store import users as user_store
+
+    app = create_app(load_settings(data_dir=data_dir, start_background=False))
+    try:
+        with app.app_context(), transaction() as tx:
+            found = user_store.get_user_by_username(tx.directory, username)
+            if found is None:
+                raise click.ClickException(f"no such user: {username}")
+            try:
+                do_set_password(tx, found.id, password)
+            except ApiError as exc:
+                raise click.ClickException(exc.message) from None
+    finally:
+        app.extensions["teamchat"].close()
+    click.echo(f"password set for {found.username}")
+
+
 if __name__ == "__main__":
     main()
