@@ -108,7 +108,8 @@ class Server:
         return Account(res["user"], res["token"])
 
     def workspace(self, owner: Account, *members: Account) -> dict[str, Any]:
-        ws = self.call("POST", "/api/v1/workspaces", {"name": "Acme"}, owner.token)
+        name = f"Acme {uuid.uuid4().hex[:4]}"  # names are unique per installation
+        ws = self.call("POST", "/api/v1/workspaces", {"name": name}, owner.token)
         for m in members:
             self.call(
                 "POST",

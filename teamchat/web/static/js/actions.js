@@ -122,7 +122,10 @@ async function deleteMessage(msg, scope) {
   }
 }
 
-function startEdit(msg, root) {
+function startEdit(msg, anchorRoot) {
+  // The list may have been redrawn since the menu opened: find the live element.
+  const root =
+    anchorRoot && !anchorRoot.isConnected ? document.getElementById(anchorRoot.id) : anchorRoot;
   const textEl = root && root.querySelector('.msg-text');
   if (!textEl) return;
   const area = h('textarea', {

@@ -125,7 +125,7 @@ export const api = {
   react: (mid, emoji) => put(`/messages/${seg(mid)}/reactions/${seg(emoji)}`),
   unreact: (mid, emoji) => del(`/messages/${seg(mid)}/reactions/${seg(emoji)}`),
   markRead: (cid, seq) => post(`/channels/${seg(cid)}/read`, { seq }),
-  thread: (mid) => get(`/messages/${seg(mid)}/thread`),
+  thread: (mid, after) => get(`/messages/${seg(mid)}/thread${query({ after })}`),
 
   search: (wid, q, cursor, limit = 20) =>
     get(`/workspaces/${seg(wid)}/search${query({ q, cursor, limit })}`),

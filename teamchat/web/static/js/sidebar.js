@@ -257,7 +257,7 @@ const refreshCounts = debounce(async () => {
       if (err.status === 403 || err.status === 404) state.channels.delete(cid);
     }
   }
-  renderSoon();
+  emit('channels:changed');
 }, 500);
 
 function refreshChannel(cid) {
@@ -289,9 +289,10 @@ function onFrame(f) {
     return;
   }
   if (f.type === 'channel.created') {
+    // The payload's per-member fields (dm_users, counts) may be someone else's view:
+    // read the channel as this user sees it.
     if (d && d.id && (!state.workspace || d.workspace_id === state.workspace.id)) {
-      upsertChannel(d);
-      renderSoon();
+      refreshChannel(d.id);
     }
     return;
   }

@@ -49,7 +49,15 @@ export async function openThread(msg) {
     const res = await api.thread(rootId);
     if (token !== th.token) return;
     th.root = res.root;
-    th.replies = (res.replies || []).slice().sort((a, b) => a.seq - b.seq);
+    th.replies = [];
+    for (const r of res.replies || []) upsertReply(r);
+    let more = res.has_more;
+    while (more && token === th.token && th.replies.length) {
+      const next = await api.thread(rootId, th.replies[th.replies.length - 1].seq);
+      for (const r of next.replies || []) upsertReply(r);
+      more = next.has_more && (next.replies || []).length > 0;
+    }
+    if (token !== th.token) return;
     render(true);
     composer.focus();
   } catch (err) {
