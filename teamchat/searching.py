@@ -26,11 +26,23 @@ def make_engine(settings: Settings) -> Any:
     else:
         raise ValueError(f"unknown search backend {settings.search_backend!r}")
     try:
-        engine.ensure_index()
+        ensure_index(engine)
     except Exception:
         engine.close()
         raise
     return engine
+
+
+def ensure_index(engine: Any) -> None:
+    """`engine.ensure_index()`, tried twice: when two processes create the first index
+    at once, the ES engine's loser fails (its retry asks for a second write index)
+    even though the index now exists, and a second call finds it."""
+    from search.errors import EngineError
+
+    try:
+        engine.ensure_index()
+    except EngineError:
+        engine.ensure_index()
 
 
 def local_prefix(prefix: str) -> str:

@@ -19,6 +19,7 @@ from search.normalize import fold
 from search.scanner import Kind, scan
 from teamchat.models import Message
 from teamchat.runtime import Runtime, current_runtime, transaction
+from teamchat.searching import ensure_index
 from teamchat.store import channels as channel_store
 from teamchat.store import messages as message_store
 from teamchat.store import outbox
@@ -116,17 +117,17 @@ def drain_shard(rt: Runtime, shard: int, batch_size: int | None = None) -> int:
         with transaction(rt) as tx:
             s = tx.shard(shard)
             rows = outbox.batch(s, size)
-            row_ids = [r.id for r in rows]
+            done_rows = [(r.id, r.message_id, r.created_at) for r in rows]
             message_ids = sorted({r.message_id for r in rows})
             messages = list(message_store.get_messages(s, message_ids).values())
             writes = build_writes(tx, shard, messages)
-        if not row_ids:
+        if not done_rows:
             return done
         write(engine, writes)
         with transaction(rt) as tx:
-            outbox.remove(tx.shard(shard), row_ids)
-        done += len(row_ids)
-        if len(row_ids) < size:
+            search_store.remove_outbox_rows(tx.shard(shard), done_rows)
+        done += len(done_rows)
+        if len(done_rows) < size:
             return done
     rt.jobs.enqueue("index.drain_outbox", shard=shard)
     return done
@@ -137,7 +138,7 @@ def drain_outbox_job(shard: int | None = None) -> int:
     rt = current_runtime()
     shards = range(rt.dbs.shard_count) if shard is None else [shard]
     # Recreates the live index should the engine have lost it (a wiped node).
-    rt.search.ensure_index()
+    ensure_index(rt.search)
     return sum(drain_shard(rt, s) for s in shards)
 
 
@@ -164,7 +165,7 @@ def reindex(
     size = batch_size or rt.settings.outbox_batch_size
     say = progress or (lambda _msg: None)
     engine = rt.search
-    engine.ensure_index()
+    ensure_index(engine)
     name = engine.create_new_index()
     say(f"building index {name}")
     total = 0

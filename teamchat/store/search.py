@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, bindparam, delete, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from teamchat.models import Channel, ChannelCounter, ChannelMember, Hide, Mention, Message, Reaction
+from teamchat.models import (
+    Channel,
+    ChannelCounter,
+    ChannelMember,
+    Hide,
+    Mention,
+    Message,
+    Reaction,
+    SearchOutbox,
+)
 
 # IN lists are chunked: MariaDB and SQLite both take far more, but packets stay small.
 CHUNK = 1000
@@ -37,6 +46,24 @@ def reacted_ids(s: Session, message_ids: list[int]) -> set[int]:
     for chunk in _chunks(message_ids):
         out.update(s.scalars(select(Reaction.message_id).where(Reaction.message_id.in_(chunk))))
     return out
+
+
+def remove_outbox_rows(s: Session, rows: list[tuple[int, int, int]]) -> None:
+    """Delete exactly these (id, message_id, created_at) outbox rows.
+
+    Not by id alone: SQLite hands a deleted highest rowid out again, so while one
+    drain works, another may empty the table and a new row may take an id the
+    first one read; deleting that would lose the new change.
+    """
+    if not rows:
+        return
+    table = SearchOutbox.__table__
+    stmt = delete(table).where(
+        table.c.id == bindparam("row_id"),
+        table.c.message_id == bindparam("mid"),
+        table.c.created_at == bindparam("at"),
+    )
+    s.connection().execute(stmt, [{"row_id": i, "mid": m, "at": a} for i, m, a in rows])
 
 
 def messages_after(s: Session, after_id: int, limit: int) -> list[Message]:
