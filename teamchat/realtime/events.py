@@ -1,7 +1,8 @@
 """Event envelopes. A frame is what a socket receives: `{type, channel_id, seq, data}`.
 
-An envelope says who may receive the frame: the members of a channel (checked
-against current membership when delivered), or a list of users.
+An envelope says who receives the frame, decided in the transaction that made it (the
+socket tier never queries the database): the channel's members as of that transaction
+plus a few extra users, or a list of users.
 """
 
 from __future__ import annotations
@@ -19,9 +20,14 @@ CHANNEL_TYPES = (
     "channel.created",
 )
 LIVE_ONLY_TYPES = ("read.updated", "typing", "presence.changed", "message.hidden")
+# What a socket whose send queue is full drops first: stale a second later anyway.
+DROPPABLE_TYPES = frozenset(("typing", "presence.changed"))
+
+Frame = dict[str, Any]
+Envelope = dict[str, Any]
 
 
-def frame(type_: str, channel_id: int | None, seq: int | None, data: Any) -> dict[str, Any]:
+def frame(type_: str, channel_id: int | None, seq: int | None, data: Any) -> Frame:
     return {
         "type": type_,
         "channel_id": str(channel_id) if channel_id is not None else None,
@@ -31,12 +37,15 @@ def frame(type_: str, channel_id: int | None, seq: int | None, data: Any) -> dic
 
 
 def to_channel(
-    type_: str, channel_id: int, seq: int | None, data: Any, member_ids: list[int],
+    type_: str,
+    channel_id: int,
+    seq: int | None,
+    data: Any,
+    member_ids: list[int],
     extra_user_ids: list[int] | None = None,
-) -> dict[str, Any]:
-    """For the channel's members as of the transaction that made the event (the socket
-    tier never queries the database), plus extra_user_ids, e.g. a leaver who must still
-    hear about their own leaving."""
+) -> Envelope:
+    """For the channel's members as of the transaction that made the event, plus
+    extra_user_ids, e.g. a leaver who must still hear about their own leaving."""
     return {
         "channel_id": channel_id,
         "member_ids": list(member_ids),
@@ -45,12 +54,38 @@ def to_channel(
     }
 
 
-def to_users(
-    type_: str, user_ids: list[int], data: Any, channel_id: int | None = None
-) -> dict[str, Any]:
+def to_users(type_: str, user_ids: list[int], data: Any, channel_id: int | None = None) -> Envelope:
     return {
         "channel_id": None,
         "member_ids": [],
         "user_ids": list(user_ids),
         "frame": frame(type_, channel_id, None, data),
     }
+
+
+def recipients(envelope: Envelope) -> set[int]:
+    """Who the envelope is for: a channel's members and extra users, or its users."""
+    return {int(u) for u in envelope.get("member_ids") or ()} | {
+        int(u) for u in envelope.get("user_ids") or ()
+    }
+
+
+def subject_user_id(data: Any) -> int | None:
+    """The user a member.joined / member.left event is about."""
+    if not isinstance(data, dict):
+        return None
+    user = data.get("user")
+    raw = user.get("id") if isinstance(user, dict) else data.get("user_id")
+    try:
+        return int(raw) if raw is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def control(type_: str, data: Any = None, **top: Any) -> Frame:
+    """A frame of the socket protocol itself (hello, pong, resumed, error)."""
+    return {"type": type_, "channel_id": None, "seq": None, **top, "data": data}
+
+
+def error_frame(code: str, message: str, **extra: Any) -> Frame:
+    return control("error", {"error": {"code": code, "message": message}, **extra})
