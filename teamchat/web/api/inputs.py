@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import request
 
-from teamchat.errors import BadRequest
+from teamchat.errors import BadRequest, TooLarge
 
 _MISSING = object()
 
@@ -16,6 +16,10 @@ _MISSING = object()
 def json_body(optional: bool = False) -> dict[str, Any]:
     """The request body as a JSON object. Size is already capped by MAX_CONTENT_LENGTH."""
     raw = request.get_data(cache=True)
+    limit = request.max_content_length
+    if limit is not None and request.content_length is None and len(raw) >= limit:
+        # A streamed (chunked) body is cut at the limit without an error: refuse it.
+        raise TooLarge("request body is larger than the limit of 1 MiB")
     if not raw:
         if optional:
             return {}
