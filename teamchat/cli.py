@@ -167,6 +167,30 @@ def import_irc(
     )
 
 
+@import_group.command("slack")
+@click.argument("export", type=click.Path(exists=True, dir_okay=False))
+@click.option("--workspace", required=True, help="Workspace name (created if missing).")
+@_ADMIN
+@_DATA_DIR
+def import_slack(export: str, workspace: str, admin: str | None, data_dir: str | None) -> None:
+    """Import a Slack export zip: users, public and private channels, messages, threads,
+    reactions, mentions."""
+    from pathlib import Path
+
+    from teamchat.importers.slack import import_slack as run
+    from teamchat.importers.slack import read_export
+
+    try:
+        total = sum(len(msgs) for _, _, msgs in read_export(Path(export)).channels)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    run_import(
+        load_settings(data_dir=data_dir),
+        total,
+        lambda rt, step: run(rt, Path(export), workspace, admin=admin, progress=step),
+    )
+
+
 def run_import(settings: Settings, total: int, work: Any) -> Any:
     """Open the app, run `work(runtime, progress_step)` under a progress bar, index
     what it wrote, and print its summary."""

@@ -28,19 +28,24 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
 
 from teamchat.importers.channels import ensure_channel, ensure_workspace
 from teamchat.importers.messages import NewMessage, existing_client_ids, write_batch
 from teamchat.importers.summary import Summary
-from teamchat.importers.users import ensure_users, ensure_workspace_members, username_for
+from teamchat.importers.users import (
+    ensure_users,
+    ensure_workspace_members,
+    named_users,
+    username_for,
+)
 from teamchat.runtime import Runtime
 from teamchat.services.users import user_json
 from teamchat.store import users as user_store
 
 BATCH = 5000
 _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-_MESSAGE = re.compile(r"\[(\d\d):(\d\d)\] <([^\s>]+)>(?: (.*))?\Z", re.S)
+# Some nicks in the Ubuntu corpus hold a space (`<bur[n] er>`): a nick runs to the first '>'.
+_MESSAGE = re.compile(r"\[(\d\d):(\d\d)\] <([^>]*[^\s>][^>]*)>(?: (.*))?\Z", re.S)
 _ACTION = re.compile(r"\[(\d\d):(\d\d)\]  \* (\S+)(?: (.*))?\Z", re.S)
 _SYSTEM = (
     ("join", re.compile(r"\S+ +has joined #")),
@@ -71,7 +76,7 @@ def parse_line(number: int, raw: str) -> Line:
     m = _MESSAGE.match(raw)
     if m:
         minute = int(m.group(1)) * 60 + int(m.group(2))
-        return Line(number, "message", m.group(3), m.group(4) or "", minute)
+        return Line(number, "message", m.group(3).strip(), m.group(4) or "", minute)
     m = _ACTION.match(raw)
     if m:
         minute = int(m.group(1)) * 60 + int(m.group(2))
@@ -185,7 +190,7 @@ def import_irc(
             if line.kind in ("message", "action") and line.text.strip():
                 spelled.setdefault(line.nick.lower(), line.nick)
     with rt.dbs.transaction(rt) as tx:
-        admin_id, member_ids = _existing_users(tx, admin, members)
+        admin_id, member_ids = named_users(tx, admin, members)
         names = {nick: username_for(nick) for nick in spelled}
         by_name, summary.users_created = ensure_users(
             tx, rt.ids, {names[n]: spelled[n] for n in sorted(spelled)}
@@ -257,15 +262,3 @@ def _message(rt: Runtime, ln: Line, cmid: str, at: int, author_of: dict[str, int
                 m.spans = [{"kind": "user", "user_id": str(uid), "start": 0, "end": end}]
                 m.mentioned = {uid: "user"}
     return m
-
-
-def _existing_users(
-    tx: Any, admin: str | None, members: Sequence[str]
-) -> tuple[int | None, list[int]]:
-    wanted = [admin, *members] if admin else list(members)
-    found = user_store.get_users_by_usernames(tx.directory, wanted)
-    missing = [u for u in wanted if u.lower() not in found]
-    if missing:
-        raise ValueError(f"no such user: {', '.join(missing)}")
-    admin_id = found[admin.lower()].id if admin else None
-    return admin_id, [found[u.lower()].id for u in members]

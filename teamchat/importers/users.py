@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import insert, select
 
@@ -22,6 +22,7 @@ from teamchat.ids import Snowflake, now_ms
 from teamchat.models import User, WorkspaceMember
 from teamchat.services.mentions import SPECIAL
 from teamchat.services.users import USERNAME_RE
+from teamchat.store import users as user_store
 from teamchat.store.db import Tx
 
 CHUNK = 500
@@ -100,3 +101,14 @@ def ensure_workspace_members(
     for i in range(0, len(rows), CHUNK):
         tx.directory.execute(insert(WorkspaceMember.__table__), rows[i : i + CHUNK])
     return len(rows)
+
+
+def named_users(tx: Tx, admin: str | None, members: Sequence[str]) -> tuple[int | None, list[int]]:
+    """The ids of the admin and members an import was told about; all must exist."""
+    wanted = [admin, *members] if admin else list(members)
+    found = user_store.get_users_by_usernames(tx.directory, wanted)
+    missing = [u for u in wanted if u.lower() not in found]
+    if missing:
+        raise ValueError(f"no such user: {', '.join(missing)}")
+    admin_id = found[admin.lower()].id if admin else None
+    return admin_id, [found[u.lower()].id for u in members]
