@@ -10,6 +10,7 @@ Redis key prefix and database of their own, and Elasticsearch indexes named `ben
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import platform
 import resource
@@ -22,7 +23,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -187,6 +188,56 @@ def command_line() -> str:
     return shlex.join(["python", shown, *sys.argv[1:]])
 
 
+# -- the shared services ----------------------------------------------------------
+
+STATE_DIR = Path(os.environ.get("TEAMCHAT_SERVICES_STATE", "/var/lib/teamchat-ci"))
+
+
+@contextlib.contextmanager
+def services() -> Iterator[None]:
+    """MariaDB, Redis and Elasticsearch up for the whole run (scripts/services.sh start
+    launches what is down). Like scripts/test.sh, the run holds the users lock shared, so
+    no test run stops the services under it, and at the end stops what it launched
+    unless another run still holds the lock."""
+    lock_dir = STATE_DIR / "locks"
+    lock_dir.mkdir(parents=True, exist_ok=True)
+    lock = (lock_dir / "users.lock").open("w")
+    fcntl.flock(lock, fcntl.LOCK_SH)
+    started_file = Path(tempfile.mkstemp(prefix="bench-services-")[1])
+    try:
+        subprocess.run(
+            [
+                "bash",
+                str(REPO / "scripts" / "services.sh"),
+                "start",
+                "--started-file",
+                str(started_file),
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        started = started_file.read_text().split()
+        if started:
+            print(f"(started the services that were down: {' '.join(started)})")
+        yield
+    finally:
+        started = started_file.read_text().split() if started_file.exists() else []
+        started_file.unlink(missing_ok=True)
+        if started:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                print(f"(another run uses the services; left running: {' '.join(started)})")
+            else:
+                subprocess.run(
+                    ["bash", str(REPO / "scripts" / "services.sh"), "stop", *started],
+                    check=False,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+        lock.close()
+
+
 # -- limits and ports -------------------------------------------------------------
 
 
@@ -221,6 +272,68 @@ def thread_count(pid: int) -> int:
         if line.startswith("Threads:"):
             return int(line.split()[1])
     return 0
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU the process has used so far (0 if it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu(pid: int) -> float:
+    """CPU of a process and of its live children (a gunicorn or Celery master)."""
+    return cpu_seconds(pid) + sum(cpu_seconds(c) for c in child_pids(pid))
+
+
+def pids_matching(comm: str, needle: str = "") -> list[int]:
+    """Processes named `comm` whose command line holds `needle`."""
+    out = []
+    for path in Path("/proc").glob("[0-9]*/comm"):
+        try:
+            if path.read_text().strip() != comm:
+                continue
+            if needle and needle.encode() not in (path.parent / "cmdline").read_bytes():
+                continue
+        except OSError:
+            continue
+        out.append(int(path.parent.name))
+    return sorted(out)
+
+
+SERVICE_PROCESSES = {
+    "MariaDB": ("mariadbd", ""),
+    "Elasticsearch": ("java", "org.elasticsearch.bootstrap"),
+    "Redis": ("redis-server", ""),
+}
+
+
+class CpuMeter:
+    """CPU-seconds used by named processes between start() and stop(). The services
+    serve other engineers' test runs too, so their share is an upper bound."""
+
+    def __init__(self, **pids: int) -> None:
+        self.pids = dict(pids)
+        for name, (comm, needle) in SERVICE_PROCESSES.items():
+            found = pids_matching(comm, needle)
+            if found:
+                self.pids[name] = found[0]
+        self.used: dict[str, float] = {}
+        self._start: dict[str, float] = {}
+
+    def start(self) -> None:
+        self._start = {name: tree_cpu(pid) for name, pid in self.pids.items()}
+
+    def stop(self) -> dict[str, float]:
+        self.used = {name: tree_cpu(pid) - self._start[name] for name, pid in self.pids.items()}
+        return self.used
+
+    def per(self, count: int, unit: float = 1.0) -> str:
+        """`name x.xx ms` per item (or per `unit` items), biggest first."""
+        parts = sorted(self.used.items(), key=lambda kv: -kv[1])
+        return ", ".join(f"{n} {v / max(count, 1) * unit * 1000:.2f} ms" for n, v in parts)
 
 
 def child_pids(pid: int) -> list[int]:

@@ -163,4 +163,5 @@ def report(results: list[dict[str, object]], args: argparse.Namespace) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    with common.services():
+        sys.exit(main())

@@ -58,15 +58,21 @@ class WsConn:
 
 # Called with (connection, parsed frame, receipt time from time.perf_counter()).
 OnFrame = Callable[[WsConn, dict[str, Any], float], None]
+# Called with (connection, raw frame text, receipt time): skips JSON parsing, for a
+# client that must keep up with thousands of frames a second.
+OnRaw = Callable[[WsConn, bytes, float], None]
 
 
 class WsPool:
     """Opens sockets to `GET path?token=...`, then pumps every frame they receive."""
 
-    def __init__(self, host: str, port: int, on_frame: OnFrame | None = None) -> None:
+    def __init__(
+        self, host: str, port: int, on_frame: OnFrame | None = None, on_raw: OnRaw | None = None
+    ) -> None:
         self.host = host
         self.port = port
         self.on_frame = on_frame
+        self.on_raw = on_raw
         self.sel = selectors.DefaultSelector()
         self.conns: list[WsConn] = []
         self.closed_by_server = 0
@@ -206,6 +212,10 @@ class WsPool:
                     self._deliver(conn, text, now)
 
     def _deliver(self, conn: WsConn, text: bytes, now: float) -> None:
+        if conn.hello is not None and self.on_raw is not None:
+            conn.frames += 1
+            self.on_raw(conn, text, now)
+            return
         try:
             frame = json.loads(text)
         except ValueError:
