@@ -32,6 +32,8 @@ from typing import Any
 import requests
 
 REPO = Path(__file__).resolve().parents[1]
+# The checkout first: bench/search.py must not hide the product's `search` package.
+sys.path.insert(0, str(REPO))
 # The shared data sits beside the checkout; it is read in place, never copied.
 SHARED = REPO.parent / "shared"
 IRC_DIR = SHARED / "data" / "irc" / "ubuntu"
