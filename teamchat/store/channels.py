@@ -54,6 +54,47 @@ def members(s: Session, channel_id: int) -> list[ChannelMember]:
     )
 
 
+def member_ids_by_channel(s: Session, channel_ids: list[int]) -> dict[int, list[int]]:
+    """Members of several channels in one query (for DM and group names in lists)."""
+    out: dict[int, list[int]] = {cid: [] for cid in channel_ids}
+    if not channel_ids:
+        return out
+    rows = s.execute(
+        select(ChannelMember.channel_id, ChannelMember.user_id)
+        .where(ChannelMember.channel_id.in_(channel_ids))
+        .order_by(ChannelMember.joined_at, ChannelMember.user_id)
+    )
+    for cid, uid in rows.tuples():
+        out[cid].append(uid)
+    return out
+
+
+def existing_member_ids(s: Session, channel_id: int, user_ids: list[int]) -> set[int]:
+    """Which of user_ids are members of the channel already."""
+    if not user_ids:
+        return set()
+    return set(
+        s.scalars(
+            select(ChannelMember.user_id).where(
+                ChannelMember.channel_id == channel_id, ChannelMember.user_id.in_(user_ids)
+            )
+        )
+    )
+
+
+def joined_channel_ids(s: Session, user_id: int, channel_ids: list[int]) -> set[int]:
+    """Which of channel_ids the user is a member of."""
+    if not channel_ids:
+        return set()
+    return set(
+        s.scalars(
+            select(ChannelMember.channel_id).where(
+                ChannelMember.user_id == user_id, ChannelMember.channel_id.in_(channel_ids)
+            )
+        )
+    )
+
+
 def member_counts(s: Session, channel_ids: list[int]) -> dict[int, int]:
     if not channel_ids:
         return {}
