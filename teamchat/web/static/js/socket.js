@@ -5,7 +5,7 @@
 import { session } from './api.js';
 import { emit, state } from './store.js';
 
-const PING_EVERY_MS = 20000;
+let pingEveryMs = 20000;
 const SILENCE_LIMIT_MS = 45000;
 const MAX_BACKOFF_MS = 30000;
 
@@ -49,12 +49,27 @@ function handleFrame(frame) {
     const reconnect = helloSeen;
     helloSeen = true;
     attempt = 0;
+    const every = Number(frame.data && frame.data.ping_every_seconds);
+    if (every > 0 && every * 1000 !== pingEveryMs) {
+      pingEveryMs = Math.max(1000, Math.min(every * 1000, 30000));
+      clearInterval(pingTimer);
+      pingTimer = setInterval(heartbeat, pingEveryMs);
+    }
     send(resumePayload());
     setStatus('online');
     emit('socket:ready', { reconnect, hello: frame });
     return;
   }
   if (frame.type === 'pong') return;
+  if (frame.type === 'resumed') {
+    // Channels the server would not replay are no longer readable by this user.
+    for (const cid of (frame.data && frame.data.denied) || []) emit('channel:left', String(cid));
+    return;
+  }
+  if (frame.type === 'error') {
+    console.warn('server error frame', frame.data);
+    return;
+  }
   const cid = frame.channel_id;
   if (cid && typeof frame.seq === 'number') {
     const last = state.lastSeq.get(cid);
@@ -127,7 +142,7 @@ function connect() {
 
 function heartbeat() {
   if (!ws || ws.readyState !== WebSocket.OPEN) return;
-  if (Date.now() - lastFrameAt > SILENCE_LIMIT_MS) {
+  if (Date.now() - lastFrameAt > Math.max(SILENCE_LIMIT_MS, pingEveryMs * 2.5)) {
     onLost(); // the socket looks alive but nothing comes through: start over
     return;
   }
@@ -140,7 +155,7 @@ export function start() {
   helloSeen = false;
   attempt = 0;
   connect();
-  pingTimer = setInterval(heartbeat, PING_EVERY_MS);
+  pingTimer = setInterval(heartbeat, pingEveryMs);
   window.addEventListener('online', reconnectNow);
 }
 
