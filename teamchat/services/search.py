@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +28,8 @@ from teamchat.store import users as user_store
 from teamchat.store import workspaces as workspace_store
 from teamchat.store.access import access_workspace_by_id
 from teamchat.store.db import Tx
+
+log = logging.getLogger(__name__)
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
@@ -168,7 +171,8 @@ def search_messages(
         raise BadRequest(exc.message, code="invalid_cursor") from None
     except QueryError as exc:
         raise BadRequest(exc.message, code="invalid_query") from None
-    except EngineError:
+    except EngineError as exc:
+        log.warning("search failed: %s", exc)
         raise SearchUnavailable("search is unavailable right now; try again shortly") from None
     messages = hydrate(tx, scope, result.ids, hidden)
     hits = [{"message": m, "highlights": highlight(m["text"], parsed)} for m in messages]

@@ -48,10 +48,22 @@ def delete_es_indexes(url: str, prefix: str) -> None:
 
 
 @pytest.fixture
+def app_overrides() -> dict[str, Any]:
+    """More settings for one test module (override this fixture)."""
+    return {}
+
+
+@pytest.fixture
 def app(
-    backend: str, tmp_path: Path, request: pytest.FixtureRequest, search_settings: dict[str, Any]
+    backend: str,
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
+    search_settings: dict[str, Any],
+    app_overrides: dict[str, Any],
 ) -> Iterator[Flask]:
-    settings = test_settings(**storage_settings(backend, tmp_path, request), **search_settings)
+    settings = test_settings(
+        **{**storage_settings(backend, tmp_path, request), **search_settings, **app_overrides}
+    )
     flask_app = create_app(settings)
     flask_app.config["TESTING"] = True
     yield flask_app
