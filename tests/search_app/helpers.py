@@ -59,3 +59,19 @@ def requeue(app: Flask, cid: str, message_ids: list[str]) -> None:
     shard = channel_shard(app, cid)
     with rt.dbs.shard_session(shard) as s, s.begin():
         outbox.add_many(s, [(int(m), int(cid)) for m in message_ids])
+
+
+def settings_env(app: Flask, **extra: str) -> dict[str, str]:
+    """TEAMCHAT_* variables that give another process this app's databases and index."""
+    s = app.extensions["teamchat"].settings
+    env = {
+        "TEAMCHAT_DATA_DIR": s.data_dir,
+        "TEAMCHAT_DIRECTORY_URL": s.directory_url,
+        "TEAMCHAT_SHARD_URLS": ",".join(s.shard_urls),
+        "TEAMCHAT_SEARCH_BACKEND": s.search_backend,
+        "TEAMCHAT_ELASTICSEARCH_URL": s.elasticsearch_url,
+        "TEAMCHAT_SEARCH_INDEX_PREFIX": s.search_index_prefix,
+        "TEAMCHAT_LOG_LEVEL": "WARNING",
+    }
+    env.update(extra)
+    return env
