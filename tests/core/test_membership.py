@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -111,6 +113,26 @@ def test_join_a_public_channel(app: Flask, api: Api, published: Published) -> No
     again = api.post(f"/api/v1/channels/{ch['id']}/join", token=b["token"])
     assert again.status_code == 200 and again.get_json()["last_seq"] == joined["last_seq"]
     assert published.envelopes == []
+
+
+def test_concurrent_joins_make_one_membership(app: Flask, api: Api) -> None:
+    a = api.user("ann")
+    b = api.user("ben")
+    wid = api.workspace(a, b)
+    ch = api.channel(wid, a, "general")
+    n = 6
+    barrier = threading.Barrier(n)
+
+    def attempt(_: int) -> int:
+        client = Api(app.test_client())
+        barrier.wait()
+        return client.post(f"/api/v1/channels/{ch['id']}/join", token=b["token"]).status_code
+
+    with ThreadPoolExecutor(n) as pool:
+        assert list(pool.map(attempt, range(n))) == [200] * n
+    assert members(api, ch["id"], a).keys() == {"ann", "ben"}
+    joins = [e for e in event_log(app, ch["id"]) if e[1] == "member.joined"]
+    assert len(joins) == 2  # Ann at creation, Ben once
 
 
 def test_join_is_for_public_channels_only(api: Api) -> None:
