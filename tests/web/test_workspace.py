@@ -245,3 +245,41 @@ def test_workspace_overview_screenshot(server: Server, team: dict[str, Any], peo
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(shot, dest)
     assert not a.errors
+
+
+def test_keyboard_only_edit_and_react(team: dict[str, Any], people: Any) -> None:
+    a = people(team["alice"])
+    page = a.open_channel(team["general"]["id"])
+    box = page.get_by_role("textbox", name="Message", exact=True)
+    box.focus()
+    page.keyboard.type("typed without a mouse")
+    page.keyboard.press("Enter")
+    expect(msg(page, "typed without a mouse")).to_be_visible()
+    expect(page.locator(".pane .msg.pending")).to_have_count(0)
+    # Shift+Tab from the composer reaches the last message's actions.
+    page.keyboard.press("Shift+Tab")
+    focused = page.locator(":focus")
+    expect(focused).to_have_attribute("aria-label", "More actions")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("menu", name="Message actions")).to_be_visible()
+    for _ in range(3):
+        page.keyboard.press("ArrowDown")
+    expect(page.locator(":focus")).to_have_text("Edit")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("textbox", name="Edit message")).to_be_focused()
+    page.keyboard.press("End")
+    page.keyboard.type(", edited too")
+    page.keyboard.press("Enter")
+    expect(msg(page, "typed without a mouse, edited too").locator(".edited")).to_be_visible()
+    # Add a reaction: the picker's search box takes a name and Enter picks.
+    expect(box).to_be_focused()  # back in the composer after saving
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Shift+Tab")
+    expect(page.locator(":focus")).to_have_attribute("aria-label", "Add reaction")
+    page.keyboard.press("Enter")
+    page.keyboard.type("rocket")
+    page.keyboard.press("Enter")
+    expect(msg(page, "edited too").locator(".reaction", has_text="🚀")).to_be_visible()
+    a.screenshot("keyboard_only")
+    assert not a.errors

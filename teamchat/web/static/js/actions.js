@@ -135,9 +135,12 @@ function startEdit(msg, anchorRoot) {
     value: msg.text,
   });
   const error = h('p', { class: 'form-error', role: 'alert', hidden: true });
+  const scope = root.closest('.side-panel') || document.querySelector('.pane');
+  const refocus = () => scope && scope.querySelector('.composer-input')?.focus();
   const cancel = () => {
     root.classList.remove('editing');
     emit('message:update', { id: msg.id, channel_id: msg.channel_id });
+    refocus();
   };
   const save = async () => {
     const text = area.value;
@@ -151,6 +154,7 @@ function startEdit(msg, anchorRoot) {
       const updated = await api.editMessage(msg.id, text);
       root.classList.remove('editing');
       emit('message:update', updated);
+      refocus();
     } catch (err) {
       error.textContent = `Could not save: ${errorText(err)}`;
       error.hidden = false;

@@ -217,8 +217,8 @@ export function profileDialog() {
     submitLabel: 'Save profile',
     submit: async () => {
       const fields = { display_name: name.value.trim() };
-      const raw = url.value.trim();
-      if (raw) fields.avatar_url = raw;
+      // An empty URL puts the generated default avatar back.
+      fields.avatar_url = url.value.trim();
       const user = await api.updateMe(fields);
       state.me = rememberUser(user);
       emit('me:changed');
