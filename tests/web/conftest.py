@@ -226,6 +226,15 @@ class Person:
         self.page = self.context.new_page()
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.on("dialog", self._on_dialog)
+        # A 500 is a bug: every one the page meets is reported after the test.
+        self.server_errors: list[str] = []
+        self.page.on(
+            "response",
+            lambda r: (
+                r.status >= 500
+                and self.server_errors.append(f"{r.status} {r.request.method} {r.url}")
+            ),
+        )
 
     def _on_dialog(self, dialog: Any) -> None:
         self.dialogs.append(dialog.message)
@@ -279,6 +288,9 @@ def people(browser: Any, server: Server) -> Iterator[Any]:
     yield make
     for p in made:
         p.close()
+    problems = [e for p in made for e in p.server_errors]
+    if problems:
+        pytest.fail("the server answered 5xx to the page:\n" + "\n".join(problems))
 
 
 @pytest.fixture

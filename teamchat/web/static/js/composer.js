@@ -101,6 +101,7 @@ export class Composer {
   }
 
   focus() {
+    this.autosize();
     this.area.focus();
   }
 
@@ -165,6 +166,7 @@ export class Composer {
   autosize() {
     const a = this.area;
     a.style.height = 'auto';
+    if (!a.isConnected || a.offsetParent === null) return; // not laid out yet
     a.style.height = `${Math.min(a.scrollHeight, 200)}px`;
   }
 
