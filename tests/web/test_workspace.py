@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from typing import Any
 
@@ -30,7 +31,7 @@ def test_sign_up_create_workspace_and_channel_log_out_and_in(server: Server, peo
     page.get_by_role("button", name="Sign up").click()
     page.get_by_label("New workspace name").fill("Carol's team")
     page.get_by_role("button", name="Create workspace").click()
-    expect(page.get_by_label("Workspace")).to_be_visible()
+    expect(page.get_by_label("Workspace", exact=True)).to_be_visible()
 
     page.get_by_role("button", name="Create a channel").click()
     dialog = page.get_by_role("dialog", name="Create a channel")
@@ -283,4 +284,25 @@ def test_keyboard_only_edit_and_react(team: dict[str, Any], people: Any) -> None
     page.keyboard.press("Enter")
     expect(msg(page, "edited too").locator(".reaction", has_text="🚀")).to_be_visible()
     a.screenshot("keyboard_only")
+    assert not a.errors
+
+
+def test_switch_between_workspaces(server: Server, team: dict[str, Any], people: Any) -> None:
+    alice = team["alice"]
+    server.send(team["general"]["id"], alice, "only in the first workspace")
+    a = people(alice)
+    page = a.open_channel(team["general"]["id"])
+    expect(msg(page, "only in the first workspace")).to_be_visible()
+    picker = page.get_by_label("Workspace", exact=True)
+    picker.select_option(value="__new__")
+    dialog = page.get_by_role("dialog", name="Create a workspace")
+    name = f"Side project {os.getpid()}"
+    dialog.get_by_label("Workspace name").fill(name)
+    dialog.get_by_role("button", name="Create").click()
+    expect(page.get_by_label("Workspace", exact=True)).to_have_value(re.compile(r"\d+"))
+    expect(page.locator(".empty-pane")).to_be_visible()
+    expect(page.locator(".sidebar .chan-item", has_text="general")).to_have_count(0)
+    page.get_by_label("Workspace", exact=True).select_option(label=team["ws"]["name"])
+    expect(page.locator(".sidebar .chan-item", has_text="general")).to_be_visible()
+    expect(msg(page, "only in the first workspace")).to_be_visible()
     assert not a.errors

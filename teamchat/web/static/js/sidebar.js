@@ -141,7 +141,7 @@ function workspacePicker() {
     state.workspaces.map((w) =>
       h('option', { value: w.id, text: w.name, selected: state.workspace && w.id === state.workspace.id }),
     ),
-    h('option', { value: '__new__', text: '＋ Create a workspace…' }),
+    h('option', { value: '__new__', text: '+ Create a workspace…' }),
   );
   select.addEventListener('change', () => {
     if (select.value === '__new__') {
