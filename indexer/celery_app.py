@@ -38,7 +38,12 @@ def celery_init_app(app: Flask) -> Celery:
         task_acks_late=True,
         worker_prefetch_multiplier=1,
         beat_schedule={
-            "index-sweep": {"task": "index.sweep", "schedule": settings.outbox_sweep_seconds},
+            "index-sweep": {
+                "task": "index.sweep",
+                "schedule": settings.outbox_sweep_seconds,
+                # Sweeps piled up while no worker ran are dropped: the next one does it all.
+                "options": {"expires": settings.outbox_sweep_seconds},
+            },
         },
     )
     celery_app.set_default()

@@ -26,8 +26,10 @@ def query_cursor() -> str | None:
 @bp.get("/workspaces/<wid>/search")
 @auth_required
 def search_messages(wid: str) -> Any:
-    """Messages matching `q` in the channels the caller may read, newest first by
-    default (`sort=relevance` ranks by score), with highlight spans."""
+    """Search the messages of the channels the caller may read.
+
+    Newest first by default (`sort=relevance` ranks by score); each hit has highlight
+    spans; `notes` explain an empty answer (a name in a filter that matches nobody)."""
     workspace_id = parse_id(wid, "workspace_id")
     q = clean_text(request.args.get("q", ""), "q")
     limit = query_int("limit", default=search.DEFAULT_LIMIT, minimum=1, maximum=search.MAX_LIMIT)
@@ -49,8 +51,10 @@ def search_messages(wid: str) -> Any:
 @bp.get("/workspaces/<wid>/mentions")
 @auth_required
 def list_mentions(wid: str) -> Any:
-    """Messages that mention the caller (by name, @channel/@all, @here while online),
-    newest first."""
+    """Messages that mention the caller, newest first.
+
+    By name, @channel/@all, or @here while the caller was online; only in channels the
+    caller can still read, without messages deleted or hidden since."""
     workspace_id = parse_id(wid, "workspace_id")
     limit = query_int("limit", default=search.DEFAULT_LIMIT, minimum=1, maximum=search.MAX_LIMIT)
     cursor = query_cursor()
