@@ -306,3 +306,21 @@ def test_switch_between_workspaces(server: Server, team: dict[str, Any], people:
     expect(page.locator(".sidebar .chan-item", has_text="general")).to_be_visible()
     expect(msg(page, "only in the first workspace")).to_be_visible()
     assert not a.errors
+
+
+def test_revoked_session_returns_to_the_login_form(
+    server: Server, team: dict[str, Any], people: Any
+) -> None:
+    bob = server.account("bob", "Bob Brown")
+    server.call(
+        "POST",
+        f"/api/v1/workspaces/{team['ws']['id']}/members",
+        {"username": bob.username},
+        team["alice"].token,
+    )
+    b = people(bob)
+    page = b.open()
+    server.call("POST", "/api/v1/auth/logout", token=bob.token)  # e.g. logged out elsewhere
+    page.evaluate("window.teamchat.dropConnection()")
+    expect(page.get_by_role("heading", name="Log in to TeamChat")).to_be_visible(timeout=15_000)
+    assert not b.errors

@@ -188,6 +188,12 @@ function wireGlobal() {
     session.clear();
     showAuth();
   });
+  on('socket:unauthorized', () => {
+    session.clear();
+    showAuth();
+  });
+  // A socket refused before its hello: ask the API, whose 401 leads to the login form.
+  on('socket:rejected', () => api.me().catch(() => {}));
   on('navigate', (opts) => navigate(opts));
   on('logout', logout);
   on('toast', (msg) => toast(msg));

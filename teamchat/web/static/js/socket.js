@@ -122,8 +122,10 @@ function connect() {
   }
   ws = sock;
   lastFrameAt = Date.now();
+  let greeted = false;
   sock.onmessage = (ev) => {
     lastFrameAt = Date.now();
+    greeted = true;
     let frame;
     try {
       frame = JSON.parse(ev.data);
@@ -132,11 +134,21 @@ function connect() {
     }
     handleFrame(frame);
   };
-  sock.onclose = () => {
-    if (ws === sock) onLost();
+  sock.onclose = (ev) => {
+    if (ws !== sock) return;
+    if (ev.code === 4401) {
+      // The token was revoked (logged out elsewhere): no point in retrying.
+      stop();
+      emit('socket:unauthorized');
+      return;
+    }
+    if (!greeted) emit('socket:rejected'); // maybe the token is no longer valid
+    onLost();
   };
   sock.onerror = () => {
-    if (ws === sock) onLost();
+    if (ws !== sock) return;
+    if (!greeted) emit('socket:rejected');
+    onLost();
   };
 }
 
