@@ -241,37 +241,35 @@ def test_relevance_sort(api: Api, app: Flask, team: dict[str, Any]) -> None:
     assert r.get_json()["error"]["code"] == "invalid_cursor"
 
 
+MALFORMED: list[tuple[dict[str, str], str]] = [
+    ({"q": '"unclosed phrase'}, "invalid_query"),
+    ({"q": "-alone"}, "invalid_query"),
+    ({"q": "has:banana"}, "invalid_query"),
+    ({"q": "before:2024-02-30"}, "invalid_query"),
+    ({"q": "on:yesterday"}, "invalid_query"),
+    ({"q": "after:2024-05-02 before:2024-05-01"}, "invalid_query"),
+    ({"q": "from:"}, "invalid_query"),
+    ({"q": "-from:@ana x"}, "invalid_query"),
+    ({"q": "*"}, "invalid_query"),
+    ({"q": ""}, "invalid_query"),
+    ({"q": "   "}, "invalid_query"),
+    ({"q": "x" * 1001}, "invalid_query"),
+    ({"q": "a\x00b"}, "invalid_text"),
+    ({"q": "word", "sort": "oldest"}, "invalid_sort"),
+    ({"q": "word", "cursor": "not-a-cursor"}, "invalid_cursor"),
+    ({"q": "word", "limit": "0"}, "out_of_range"),
+    ({"q": "word", "limit": "lots"}, "invalid_type"),
+]
+
+
 @pytest.mark.parametrize("engine_kind", ["local"])
-@pytest.mark.parametrize(
-    ("params", "code"),
-    [
-        ({"q": '"unclosed phrase'}, "invalid_query"),
-        ({"q": "-alone"}, "invalid_query"),
-        ({"q": "has:banana"}, "invalid_query"),
-        ({"q": "before:2024-02-30"}, "invalid_query"),
-        ({"q": "on:yesterday"}, "invalid_query"),
-        ({"q": "after:2024-05-02 before:2024-05-01"}, "invalid_query"),
-        ({"q": "from:"}, "invalid_query"),
-        ({"q": "-from:@ana x"}, "invalid_query"),
-        ({"q": "*"}, "invalid_query"),
-        ({"q": ""}, "invalid_query"),
-        ({"q": "   "}, "invalid_query"),
-        ({"q": "x" * 1001}, "invalid_query"),
-        ({"q": "a\x00b"}, "invalid_text"),
-        ({"q": "word", "sort": "oldest"}, "invalid_sort"),
-        ({"q": "word", "cursor": "not-a-cursor"}, "invalid_cursor"),
-        ({"q": "word", "limit": "0"}, "out_of_range"),
-        ({"q": "word", "limit": "lots"}, "invalid_type"),
-    ],
-)
-def test_malformed_requests_are_400(
-    api: Api, team: dict[str, Any], params: dict[str, str], code: str
-) -> None:
-    r = search(api, team["wid"], team["ana"], **params)
-    assert r.status_code == 400, r.get_json()
-    error = r.get_json()["error"]
-    assert error["code"] == code
-    assert error["message"]
+def test_malformed_requests_are_400(api: Api, team: dict[str, Any]) -> None:
+    for params, code in MALFORMED:
+        r = search(api, team["wid"], team["ana"], **params)
+        assert r.status_code == 400, (params, r.get_json())
+        error = r.get_json()["error"]
+        assert error["code"] == code, params
+        assert error["message"], params
 
 
 @pytest.mark.parametrize("engine_kind", ["local"])
