@@ -218,6 +218,47 @@ def run_import(settings: Settings, total: int, work: Any) -> Any:
     return summary
 
 
+@main.command()
+@click.option(
+    "--from",
+    "source",
+    default=None,
+    type=click.Path(exists=True),
+    help="Import this instead of the sample team: a folder of IRC logs, one log, or a Slack zip.",
+)
+@click.option(
+    "--data-dir",
+    default="./teamchat-demo",
+    show_default=True,
+    type=click.Path(file_okay=False),
+)
+@click.option("--host", default=None, help="Address to listen on [default: 127.0.0.1].")
+@click.option("--port", type=int, default=None, help="Port to listen on [default: 8000].")
+def demo(source: str | None, data_dir: str, host: str | None, port: int | None) -> None:
+    """Serve a demo workspace with known logins on the embedded default (SQLite, local
+    search, in-process jobs). Running it again in the same folder adds nothing."""
+    from pathlib import Path
+
+    from teamchat.demo import DemoError, prepare
+
+    # Always the embedded default, whatever the environment points at.
+    settings = load_settings(
+        data_dir=data_dir,
+        host=host,
+        port=port,
+        directory_url="",
+        shard_urls=(),
+        search_backend="local",
+        redis_url="",
+        broker_url="",
+    )
+    try:
+        banner = prepare(settings, Path(source) if source else None, click.echo)
+    except (DemoError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+    run_server(settings, banner)
+
+
 @main.group()
 def user() -> None:
     """User accounts."""

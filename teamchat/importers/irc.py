@@ -39,13 +39,11 @@ from teamchat.importers.users import (
     username_for,
 )
 from teamchat.runtime import Runtime
-from teamchat.services.users import user_json
-from teamchat.store import users as user_store
 
 BATCH = 5000
 _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 # Some nicks in the Ubuntu corpus hold a space (`<bur[n] er>`): a nick runs to the first '>'.
-_MESSAGE = re.compile(r"\[(\d\d):(\d\d)\] <([^>]*[^\s>][^>]*)>(?: (.*))?\Z", re.S)
+_MESSAGE = re.compile(r"\[(\d\d):(\d\d)\] <([^>]*[^\s>][^>]*)> ?(.*)\Z", re.S)
 _ACTION = re.compile(r"\[(\d\d):(\d\d)\]  \* (\S+)(?: (.*))?\Z", re.S)
 _SYSTEM = (
     ("join", re.compile(r"\S+ +has joined #")),
@@ -76,7 +74,7 @@ def parse_line(number: int, raw: str) -> Line:
     m = _MESSAGE.match(raw)
     if m:
         minute = int(m.group(1)) * 60 + int(m.group(2))
-        return Line(number, "message", m.group(3).strip(), m.group(4) or "", minute)
+        return Line(number, "message", m.group(3).strip(), m.group(4), minute)
     m = _ACTION.match(raw)
     if m:
         minute = int(m.group(1)) * 60 + int(m.group(2))
@@ -174,12 +172,14 @@ def import_irc(
     *,
     admin: str | None = None,
     members: Sequence[str] = (),
+    topic: str = "",
     batch_size: int = BATCH,
     progress: Callable[[int], None] | None = None,
 ) -> Summary:
     """Import the log files, oldest first, into one channel (created public if
     missing) of the workspace (created if missing). `admin` (an existing username)
-    becomes a workspace admin; `members` (existing usernames) join the channel.
+    becomes a workspace admin; `members` (existing usernames) join the channel;
+    `topic` is the topic of a channel the import creates.
     `progress` is called with the number of lines each step got through."""
     summary = Summary()
     files = sorted((file_date(p), p.name, p) for p in paths)
@@ -199,19 +199,17 @@ def import_irc(
         ws, _ = ensure_workspace(tx, rt.ids, workspace, admin_id, rt.settings.recall_window_seconds)
         ensure_workspace_members(tx, ws.id, [*by_name.values(), *member_ids])
         ch, created = ensure_channel(
-            tx, rt.ids, ws, channel, creator_id=admin_id, member_ids=member_ids
+            tx, rt.ids, ws, channel, creator_id=admin_id, member_ids=member_ids, topic=topic
         )
         summary.channels_created = int(created)
         existing = existing_client_ids(tx, ch, "irc:")
-        users = user_store.get_users(tx.directory, set(by_name.values()))
-        authors = {uid: user_json(u) for uid, u in users.items()}
     author_of = {nick: by_name[names[nick]] for nick in spelled}
     limit = rt.settings.max_message_chars
     batch: list[NewMessage] = []
 
     def flush() -> None:
         with rt.dbs.transaction(rt) as tx:
-            summary.mentions += write_batch(tx, ch, batch, authors)
+            summary.mentions += write_batch(tx, ch, batch)
         batch.clear()
 
     for day, name, path in files:

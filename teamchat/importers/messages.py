@@ -1,21 +1,50 @@
 """Writing imported messages in bulk: one sequence range per batch, many rows per
-statement, each message with its event-log row, mention and reaction rows and a
-search outbox row, all in the batch's one shard transaction."""
+statement, each message with its mention and reaction rows and a search outbox
+row, all in the batch's one shard transaction.
+
+Imported messages take their seqs like any message, but they are neither written
+to the channel's event log nor pushed live: history is no news to an open socket,
+and replaying a 200,000-message import to a resuming client would only flood it.
+A resuming client skips the gap (seqs stay unique and increasing; the channel list
+gives the new last_seq and counts); a socket open during the import holds the
+channel's next live frame for the reorder window once, then carries on.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Table, func, select, update
+from sqlalchemy.orm import Session
 
 from teamchat.ids import now_ms
-from teamchat.importers.channels import append_events, reserve_seqs
+from teamchat.importers.channels import reserve_seqs
 from teamchat.models import Channel, Mention, Message, Reaction, SearchOutbox
-from teamchat.services.messages import message_json, messages_json
 from teamchat.store.db import Tx
+
+MESSAGE_COLUMNS = (
+    "id",
+    "channel_id",
+    "seq",
+    "author_id",
+    "kind",
+    "text",
+    "created_at",
+    "edited_at",
+    "deleted_at",
+    "thread_root_id",
+    "reply_count",
+    "last_reply_at",
+    "client_msg_id",
+    "mentions_json",
+    "version",
+)
+MENTION_COLUMNS = ("message_id", "user_id", "channel_id", "seq", "kind", "created_at")
+REACTION_COLUMNS = ("message_id", "user_id", "emoji", "channel_id", "created_at")
+OUTBOX_COLUMNS = ("message_id", "channel_id", "created_at")
 
 
 @dataclass
@@ -39,6 +68,23 @@ class NewMessage:
     reactions: list[tuple[str, int]] = field(default_factory=list)
 
 
+def bulk_insert(
+    s: Session, table: Table, columns: Sequence[str], rows: list[tuple[Any, ...]]
+) -> None:
+    """One executemany of plain tuples: the driver batches them into multi-row
+    INSERTs, without SQLAlchemy handling each row (it is most of the cost otherwise)."""
+    if not rows:
+        return
+    conn = s.connection()
+    quote = conn.dialect.identifier_preparer.quote
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sql = (
+        f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
+        f"VALUES ({', '.join([mark] * len(columns))})"
+    )
+    conn.exec_driver_sql(sql, rows)  # type: ignore[arg-type]
+
+
 def existing_client_ids(tx: Tx, channel: Channel, prefix: str) -> dict[str, int]:
     """client_msg_id -> message id for the channel's messages an import made before."""
     rows = tx.shard(channel.shard).execute(
@@ -49,111 +95,54 @@ def existing_client_ids(tx: Tx, channel: Channel, prefix: str) -> dict[str, int]
     return {cmid: mid for cmid, mid in rows.tuples() if cmid is not None}
 
 
-def write_batch(
-    tx: Tx, channel: Channel, batch: list[NewMessage], authors: dict[int, dict[str, Any]]
-) -> int:
+def write_batch(tx: Tx, channel: Channel, batch: list[NewMessage]) -> int:
     """Append the batch after the channel's last seq, in list order; returns the
-    number of mention rows. `authors` holds user_json by id for the event payloads.
-
-    The messages are logged (message.posted) so a client resuming across the
-    import replays them like any others, but not pushed live: thousands of old
-    messages are no news to an open socket."""
+    number of mention rows."""
     if not batch:
         return 0
     s = tx.shard(channel.shard)
     first = reserve_seqs(tx, channel, len(batch))
     now = now_ms()
-    messages: list[dict[str, Any]] = []
-    mentions: list[dict[str, Any]] = []
-    reactions: list[dict[str, Any]] = []
-    events: list[tuple[int, str, Any]] = []
-    for k, m in enumerate(batch):
-        seq = first + k
-        row = {
-            "id": m.id,
-            "channel_id": channel.id,
-            "seq": seq,
-            "author_id": m.author_id,
-            "kind": m.kind,
-            "text": m.text,
-            "created_at": m.created_at,
-            "edited_at": m.edited_at,
-            "deleted_at": None,
-            "thread_root_id": m.thread_root_id,
-            "reply_count": 0,
-            "last_reply_at": None,
-            "client_msg_id": m.client_msg_id,
-            "mentions_json": json.dumps(m.spans, separators=(",", ":")),
-            "version": 1,
-        }
-        messages.append(row)
+    cid = channel.id
+    messages: list[tuple[Any, ...]] = []
+    mentions: list[tuple[Any, ...]] = []
+    reactions: list[tuple[Any, ...]] = []
+    for seq, m in enumerate(batch, first):
+        spans = json.dumps(m.spans, separators=(",", ":")) if m.spans else "[]"
+        messages.append(
+            (m.id, cid, seq, m.author_id, m.kind, m.text, m.created_at, m.edited_at, None,
+             m.thread_root_id, 0, None, m.client_msg_id, spans, 1)
+        )  # fmt: skip
         mentions.extend(
-            {
-                "message_id": m.id,
-                "user_id": uid,
-                "channel_id": channel.id,
-                "seq": seq,
-                "kind": kind,
-                "created_at": m.created_at,
-            }
+            (m.id, uid, cid, seq, kind, m.created_at)
             for uid, kind in m.mentioned.items()
             if uid != m.author_id
         )
-        mine = [
-            {
-                "message_id": m.id,
-                "user_id": uid,
-                "emoji": emoji,
-                "channel_id": channel.id,
-                "created_at": m.created_at,
-            }
-            for emoji, uid in dict.fromkeys(m.reactions)
-        ]
-        reactions.extend(mine)
-        # message_json reads attributes only: a namespace spares building ORM objects.
-        shown = SimpleNamespace(**row)
-        author = SimpleNamespace(**_user_fields(authors.get(m.author_id), m.author_id))
-        events.append(
-            (
-                seq,
-                "message.posted",
-                message_json(shown, author, [SimpleNamespace(**r) for r in mine]),
-            )  # type: ignore[arg-type]
+        reactions.extend(
+            (m.id, uid, emoji, cid, m.created_at) for emoji, uid in dict.fromkeys(m.reactions)
         )
-    s.execute(insert(Message.__table__), messages)
-    if mentions:
-        s.execute(insert(Mention.__table__), mentions)
-    if reactions:
-        s.execute(insert(Reaction.__table__), reactions)
-    append_events(tx, channel, events)
-    s.execute(
-        insert(SearchOutbox.__table__),
-        [{"message_id": m.id, "channel_id": channel.id, "created_at": now} for m in batch],
-    )
+    bulk_insert(s, Message.__table__, MESSAGE_COLUMNS, messages)  # type: ignore[arg-type]
+    bulk_insert(s, Mention.__table__, MENTION_COLUMNS, mentions)  # type: ignore[arg-type]
+    bulk_insert(s, Reaction.__table__, REACTION_COLUMNS, reactions)  # type: ignore[arg-type]
+    outbox = [(m.id, cid, now) for m in batch]
+    bulk_insert(s, SearchOutbox.__table__, OUTBOX_COLUMNS, outbox)  # type: ignore[arg-type]
     tx.enqueue("index.drain_outbox", shard=channel.shard)
     return len(mentions)
 
 
-def _user_fields(shown: dict[str, Any] | None, user_id: int) -> dict[str, Any]:
-    if shown is None:
-        return {"id": user_id, "username": "", "display_name": "", "avatar_url": None}
-    return {**shown, "id": int(shown["id"])}
-
-
 def refresh_thread_roots(tx: Tx, channel: Channel, root_ids: set[int]) -> None:
-    """Recount replies on thread roots that gained some, re-index them (is:thread),
-    and log the change like a live reply does (message.edited)."""
+    """Recount replies on thread roots that gained some, and re-index them (is:thread)."""
     if not root_ids:
         return
     s = tx.shard(channel.shard)
-    stats = dict(
-        (root, (n, last))
+    stats = {
+        root: (n, last)
         for root, n, last in s.execute(
             select(Message.thread_root_id, func.count(), func.max(Message.created_at))
             .where(Message.channel_id == channel.id, Message.thread_root_id.in_(root_ids))
             .group_by(Message.thread_root_id)
         ).tuples()
-    )
+    }
     for root_id in sorted(root_ids):
         n, last = stats.get(root_id, (0, None))
         s.execute(
@@ -161,15 +150,9 @@ def refresh_thread_roots(tx: Tx, channel: Channel, root_ids: set[int]) -> None:
             .where(Message.id == root_id)
             .values(reply_count=n, last_reply_at=last, version=Message.version + 1)
         )
-    roots = list(s.scalars(select(Message).where(Message.id.in_(root_ids)).order_by(Message.seq)))
-    first = reserve_seqs(tx, channel, len(roots))
-    bodies = messages_json(tx, roots, channel.shard)
-    append_events(tx, channel, [(first + k, "message.edited", b) for k, b in enumerate(bodies)])
     now = now_ms()
-    s.execute(
-        insert(SearchOutbox.__table__),
-        [{"message_id": r.id, "channel_id": channel.id, "created_at": now} for r in roots],
-    )
+    outbox = [(r, channel.id, now) for r in sorted(root_ids)]
+    bulk_insert(s, SearchOutbox.__table__, OUTBOX_COLUMNS, outbox)  # type: ignore[arg-type]
     tx.enqueue("index.drain_outbox", shard=channel.shard)
 
 

@@ -49,8 +49,6 @@ from teamchat.importers.users import (
 )
 from teamchat.models import Channel
 from teamchat.runtime import Runtime
-from teamchat.services.users import user_json
-from teamchat.store import users as user_store
 from teamchat.store.events import last_seqs
 
 BATCH = 5000
@@ -206,8 +204,6 @@ def import_slack(
         summary.users_seen = len(by_name)
         ws, _ = ensure_workspace(tx, rt.ids, workspace, admin_id, rt.settings.recall_window_seconds)
         ensure_workspace_members(tx, ws.id, [*by_name.values(), *extra_ids])
-        users = user_store.get_users(tx.directory, set(by_name.values()))
-        authors = {uid: user_json(u) for uid, u in users.items()}
     user_ids = {sid: by_name[name] for sid, name in usernames.items()}
     markup = Markup(
         usernames, user_ids, {c["id"]: c["name"] for c, _, _ in export.channels if "id" in c}
@@ -228,9 +224,7 @@ def import_slack(
             )
             summary.channels_created += int(created)
             existing = existing_client_ids(tx, channel, "slack:")
-        _import_channel(
-            rt, channel, messages, existing, markup, authors, summary, batch_size, progress
-        )
+        _import_channel(rt, channel, messages, existing, markup, summary, batch_size, progress)
         with rt.dbs.transaction(rt) as tx:
             last = last_seqs(tx.shard(channel.shard), [channel.id])[channel.id]
             # The history was there before these members arrived: it counts as read.
@@ -257,7 +251,6 @@ def _import_channel(
     messages: list[dict[str, Any]],
     existing: dict[str, int],
     markup: Markup,
-    authors: dict[int, dict[str, Any]],
     summary: Summary,
     batch_size: int,
     progress: Callable[[int], None] | None,
@@ -269,7 +262,7 @@ def _import_channel(
 
     def flush() -> None:
         with rt.dbs.transaction(rt) as tx:
-            summary.mentions += write_batch(tx, channel, batch, authors)
+            summary.mentions += write_batch(tx, channel, batch)
         batch.clear()
 
     for m in messages:
