@@ -41,17 +41,19 @@ class MoveReport:
 def move_channel(dbs: Databases, channel_id: int, target: int) -> MoveReport:
     if not 0 <= target < dbs.shard_count:
         raise BadRequest(f"shard must be 0..{dbs.shard_count - 1}")
-    with dbs.directory_session() as d:
+    # The directory first, then the shards: the lock order every transaction keeps.
+    d = dbs.directory_session()
+    src = dst = None
+    rows: dict[str, int] = {}
+    try:
         channel = channel_store.get_channel(d, channel_id)
         if channel is None:
             raise NotFound("no such channel")
         source = channel.shard
-    if source == target:
-        return MoveReport(channel_id, source, target, {})
-    src = dbs.shard_session(source)
-    dst = dbs.shard_session(target)
-    rows: dict[str, int] = {}
-    try:
+        if source == target:
+            return MoveReport(channel_id, source, target, {})
+        src = dbs.shard_session(source)
+        dst = dbs.shard_session(target)
         counter = src.scalar(
             select(ChannelCounter).where(ChannelCounter.channel_id == channel_id).with_for_update()
         )
@@ -67,20 +69,19 @@ def move_channel(dbs: Databases, channel_id: int, target: int) -> MoveReport:
                 count += len(chunk)
             rows[table.name] = count
         dst.commit()
-        with dbs.directory_session() as d:
-            row = channel_store.get_channel(d, channel_id)
-            assert row is not None
-            row.shard = target
-            d.commit()
+        channel.shard = target
+        d.commit()
         for model in reversed(TABLES):
             table = model.__table__
             src.execute(delete(table).where(table.c.channel_id == channel_id))
         src.commit()
     except BaseException:
-        dst.rollback()
-        src.rollback()
+        for session in (dst, src, d):
+            if session is not None:
+                session.rollback()
         raise
     finally:
-        src.close()
-        dst.close()
+        for session in (dst, src, d):
+            if session is not None:
+                session.close()
     return MoveReport(channel_id, source, target, rows)

@@ -65,6 +65,9 @@ class Databases:
         self.shard_engines = [make_engine(u) for u in self.shard_urls]
         self._directory_sessions = sessionmaker(self.directory_engine, expire_on_commit=False)
         self._shard_sessions = [sessionmaker(e, expire_on_commit=False) for e in self.shard_engines]
+        # SQLite locks whole files: every transaction takes the directory's write lock
+        # before any shard's, so two transactions can never wait on each other.
+        self.directory_first = self.directory_engine.dialect.name == "sqlite"
 
     @property
     def shard_count(self) -> int:
@@ -121,6 +124,8 @@ class Tx:
     def shard(self, shard: int) -> Session:
         session = self._shards.get(shard)
         if session is None:
+            if self.dbs.directory_first:
+                self.directory.connection()  # begins the directory transaction now
             session = self.dbs.shard_session(shard)
             self._shards[shard] = session
         return session
