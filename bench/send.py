@@ -212,28 +212,33 @@ def report(results: dict[tuple[str, int], list[Run]], args: argparse.Namespace) 
 
 
 def profile(server: common.Gunicorn, posters: list[common.BenchUser], spread: list[str]) -> None:
+    """Two py-spy views of the app under 8 senders: every busy thread (where a request's
+    time goes, waits on MariaDB included) and the GIL holder only (Python's CPU)."""
     if not profiling.available():
         print("\n(py-spy is not installed: `pip install py-spy` for a profile)")
         return
-    print("\n## Profile of the app process under 8 senders (py-spy, 200 Hz, 8 s)\n")
     worker = server.worker_pids()[0]
-    result: list[object] = []
-    t = threading.Thread(
-        target=lambda: result.append(profiling.record(worker, 8)), name="py-spy", daemon=True
-    )
-    t.start()
-    time.sleep(0.5)
-    measure(server, posters, spread, 8, 9.0)
-    t.join(90)
-    path = result[0] if result else None
-    if path is None:
-        print("(no profile)")
-        return
-    print("```")
-    for line in profiling.summary(path):  # type: ignore[arg-type]
-        print(line)
-    print("```")
-    print(f"(raw collapsed stacks: {path})")
+    for gil, title in ((False, "all busy threads"), (True, "GIL holder only: CPU")):
+        print(f"\n## Profile of the app process under 8 senders, {title} (py-spy, 200 Hz, 8 s)\n")
+        result: list[object] = []
+        t = threading.Thread(
+            target=lambda out=result, g=gil: out.append(profiling.record(worker, 8, gil=g)),
+            name="py-spy",
+            daemon=True,
+        )
+        t.start()
+        time.sleep(0.5)
+        measure(server, posters, spread, 8, 9.0)
+        t.join(90)
+        path = result[0] if result else None
+        if path is None:
+            print("(no profile)")
+            continue
+        print("```")
+        for line in profiling.summary(path):  # type: ignore[arg-type]
+            print(line)
+        print("```")
+        print(f"(raw collapsed stacks: {path})")
 
 
 if __name__ == "__main__":
