@@ -164,7 +164,7 @@ def main() -> None:
     if args.search != "none":
         print(
             f"search indexing ({args.search}): {indexed_s:.1f} s, "
-            f"{summary.indexed / indexed_s:,.0f} messages/s"
+            f"{(summary.indexed or 0) / indexed_s:,.0f} messages/s"
         )
         total = imported + indexed_s
         print(f"total: {total:.1f} s, {lines / total:,.0f} lines/s")

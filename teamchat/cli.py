@@ -194,6 +194,8 @@ def import_slack(export: str, workspace: str, admin: str | None, data_dir: str |
 def run_import(settings: Settings, total: int, work: Any) -> Any:
     """Open the app, run `work(runtime, progress_step)` under a progress bar, index
     what it wrote, and print its summary."""
+    from sqlalchemy.exc import IntegrityError
+
     from teamchat import create_app
     from teamchat.errors import ApiError
     from teamchat.importers.messages import drain_search
@@ -209,6 +211,11 @@ def run_import(settings: Settings, total: int, work: Any) -> Any:
                     summary = work(rt, bar.update)
                 except (ValueError, ApiError) as exc:
                     raise click.ClickException(str(exc)) from None
+                except IntegrityError:
+                    # Committed batches stay; a second run skips them and goes on.
+                    raise click.ClickException(
+                        "another import wrote the same rows meanwhile; run this one again"
+                    ) from None
             click.echo("indexing for search ...")
             summary.indexed = drain_search(rt)
     finally:

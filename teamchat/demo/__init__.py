@@ -54,7 +54,7 @@ def prepare(settings: Settings, source: Path | None, echo: Callable[[str], None]
             else:
                 data_line = import_source(app, seeder, source, echo)
             echo("indexing for search ...")
-            drain_search(rt)
+            echo(f"  search documents written: {drain_search(rt):,}")
     finally:
         rt.close()
     lines = [

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from teamchat.importers.channels import ensure_channel, ensure_workspace
+from teamchat.importers.channels import ensure_channel, ensure_workspace, mark_read
 from teamchat.importers.messages import NewMessage, existing_client_ids, write_batch
 from teamchat.importers.summary import Summary
 from teamchat.importers.users import (
@@ -39,6 +39,7 @@ from teamchat.importers.users import (
     username_for,
 )
 from teamchat.runtime import Runtime
+from teamchat.store.events import last_seqs
 
 BATCH = 5000
 _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
@@ -178,7 +179,8 @@ def import_irc(
 ) -> Summary:
     """Import the log files, oldest first, into one channel (created public if
     missing) of the workspace (created if missing). `admin` (an existing username)
-    becomes a workspace admin; `members` (existing usernames) join the channel;
+    becomes a workspace admin; `members` (existing usernames) join the channel
+    (both have read the history);
     `topic` is the topic of a channel the import creates.
     `progress` is called with the number of lines each step got through."""
     summary = Summary()
@@ -239,6 +241,12 @@ def import_irc(
             progress(len(lines))
     if batch:
         flush()
+    readers = [admin_id, *member_ids] if admin_id else member_ids
+    if readers:
+        with rt.dbs.transaction(rt) as tx:
+            last = last_seqs(tx.shard(ch.shard), [ch.id])[ch.id]
+            # The history was there before these members arrived: it counts as read.
+            mark_read(tx, ch, readers, last)
     return summary
 
 

@@ -17,7 +17,8 @@ class Summary:
     mentions: int = 0
     reactions: int = 0
     already_imported: int = 0
-    indexed: int = 0
+    # Outbox rows indexed after the import; None until indexing ran.
+    indexed: int | None = None
     # Lines or records left out, by reason (join, part, rename, empty, ...).
     skipped: Counter[str] = field(default_factory=Counter)
     # Text that was repaired to be stored: reason -> count.
@@ -39,5 +40,6 @@ class Summary:
             out.append(
                 "repaired: " + ", ".join(f"{k} {v:,}" for k, v in sorted(self.repaired.items()))
             )
-        out.append(f"search documents written: {self.indexed:,}")
+        if self.indexed is not None:
+            out.append(f"search documents written: {self.indexed:,}")
         return out

@@ -194,6 +194,13 @@ def test_odd_lines_nicks_and_bytes(app: Flask, api: Api, tmp_path: Path) -> None
     assert stamps[0].startswith("2020-02-28T23:58:") and stamps[-1].startswith("2020-02-29T00:01:")
     # The line without a time takes the minute before it.
     assert got[3]["created_at"].startswith("2020-02-28T23:58:")
-    # Only the admin is a channel member; the authors are workspace members.
+    # Only the admin is a channel member, who has read the history; the authors are
+    # workspace members.
     members = api.get(f"/api/v1/workspaces/{wid}/members", boss["token"]).get_json()["members"]
     assert len(members) == 1 + len({g["author"]["id"] for g in got})
+    in_channel = api.get(f"/api/v1/channels/{channel['id']}/members", boss["token"]).get_json()
+    assert [m["user"]["username"] for m in in_channel["members"]] == ["boss"]
+    mine = api.get(f"/api/v1/workspaces/{wid}/channels", boss["token"]).get_json()["channels"]
+    assert [(c["name"], c["unread_count"], c["last_read_seq"]) for c in mine] == [
+        ("odd", 0, mine[0]["last_seq"])
+    ]
