@@ -12,7 +12,11 @@ from teamchat.store.db import Tx
 
 
 def log_and_publish(
-    tx: Tx, channel: Channel, type_: str, data: Any, extra_user_ids: list[int] | None = None,
+    tx: Tx,
+    channel: Channel,
+    type_: str,
+    data: Any,
+    extra_user_ids: list[int] | None = None,
     seq: int | None = None,
 ) -> int:
     """Take the channel's next seq (unless given), append the event to the channel log,
