@@ -20,6 +20,8 @@ CHANNEL_TYPES = (
     "channel.created",
 )
 LIVE_ONLY_TYPES = ("read.updated", "typing", "presence.changed", "message.hidden")
+# For the hub, never sent: the sockets of a device session that ended close with 4401.
+SESSION_ENDED_TYPE = "session.ended"
 # What a socket whose send queue is full drops first: stale a second later anyway.
 DROPPABLE_TYPES = frozenset(("typing", "presence.changed"))
 
@@ -61,6 +63,22 @@ def to_users(type_: str, user_ids: list[int], data: Any, channel_id: int | None 
         "user_ids": list(user_ids),
         "frame": frame(type_, channel_id, None, data),
     }
+
+
+def session_ended(user_id: int, session_id: int) -> Envelope:
+    """The device session was logged out: its sockets close, other devices hear nothing."""
+    return to_users(SESSION_ENDED_TYPE, [user_id], {"session_id": str(session_id)})
+
+
+def ended_session_id(envelope: Envelope) -> int | None:
+    """The device session a session.ended envelope is about; None for other envelopes."""
+    frame_ = envelope.get("frame") or {}
+    if frame_.get("type") != SESSION_ENDED_TYPE:
+        return None
+    try:
+        return int((frame_.get("data") or {})["session_id"])
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def recipients(envelope: Envelope) -> set[int]:

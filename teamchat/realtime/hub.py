@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from teamchat.realtime.connection import Connection
-from teamchat.realtime.events import Envelope, recipients
+from teamchat.realtime.events import Envelope, ended_session_id, recipients
 from teamchat.realtime.presence import silence_limit
 
 if TYPE_CHECKING:
@@ -28,6 +28,8 @@ TICK_SECONDS = 0.1
 # (a peer that stopped reading) loses its TCP connection.
 ABORT_AFTER_SECONDS = 5.0
 NO_HEARTBEAT = 4408
+# The device session behind the socket was logged out: the client should not reconnect.
+SESSION_ENDED = 4401
 GAP = 1012
 
 
@@ -108,6 +110,12 @@ class Hub:
             targets = [
                 conn for uid in recipients(envelope) for conn in self._by_user.get(uid, {}).values()
             ]
+        ended = ended_session_id(envelope)
+        if ended is not None:
+            for conn in targets:
+                if conn.session_id == ended:
+                    conn.close(SESSION_ENDED, "this device was logged out")
+            return
         if not targets:
             return
         text = json.dumps(envelope["frame"], ensure_ascii=False, separators=(",", ":"))

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from teamchat.errors import BadRequest, Conflict, NotFound, RateLimited, Unauthorized
 from teamchat.ids import now_ms
 from teamchat.models import DeviceSession, User
+from teamchat.realtime import events as ev
 from teamchat.services.users import check_display_name, check_username, user_json
 from teamchat.store import users as user_store
 from teamchat.store.db import Tx
@@ -148,5 +149,7 @@ def authenticate(tx: Tx, token: str) -> tuple[User, int]:
     return user, row.id
 
 
-def do_logout(tx: Tx, session_id: int) -> None:
+def do_logout(tx: Tx, user_id: int, session_id: int) -> None:
+    """End one device session; its open sockets close after commit."""
     user_store.delete_session(tx.directory, session_id)
+    tx.publish(ev.session_ended(user_id, session_id))

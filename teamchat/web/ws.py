@@ -2,6 +2,8 @@
 
 The entry point of the socket protocol. Client frames: ping, presence, typing, resume.
 Server frames: hello first, then `{type, channel_id, seq, data}`; see API.md.
+A missing or bad token is refused before the upgrade with the API's JSON 401; a device
+logged out while its socket is open is closed with 4401 (see teamchat.realtime.hub).
 """
 
 from __future__ import annotations
@@ -13,15 +15,15 @@ import socket
 import threading
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, request
+from flask import Blueprint, Flask, Response, current_app, g, request
 from flask_sock import Sock
 from simple_websocket import ConnectionClosed, Server
 
-from teamchat.errors import ApiError, BadRequest
+from teamchat.errors import ApiError, BadRequest, Unauthorized
 from teamchat.models import User
 from teamchat.realtime import events as ev
 from teamchat.realtime.connection import Connection
-from teamchat.realtime.hub import Hub
+from teamchat.realtime.hub import SESSION_ENDED, Hub
 from teamchat.realtime.presence import silence_limit
 from teamchat.realtime.replay import start_resume
 from teamchat.realtime.throttle import make_throttle
@@ -41,7 +43,8 @@ MAX_FRAME_BYTES = 64 * 1024
 MAX_RESUME_CHANNELS = 10_000
 # How long the handler sleeps in receive before looking at its socket again.
 RECEIVE_WAKE_SECONDS = 10.0
-UNAUTHORIZED = 4401
+# How long a closed socket waits for the client's close frame before dropping the TCP.
+CLOSE_REPLY_SECONDS = 2.0
 
 bp = Blueprint("ws", __name__)
 sock = Sock()
@@ -58,6 +61,8 @@ def init_app(app: Flask) -> None:
     rt.closers.append(rt.presence.stop)
     rt.closers.append(rt.bus.close)
     app.register_blueprint(bp)
+    # For the OpenAPI document: the token is checked before the upgrade (_authenticate).
+    app.view_functions["ws.live"].auth_required = True  # type: ignore[attr-defined]
 
 
 def _announce(rt: Runtime, user_id: int, status: str) -> None:
@@ -102,22 +107,63 @@ class SocketTransport:
             self.ws.sock.shutdown(socket.SHUT_RDWR)
 
 
+@bp.before_request
+def _authenticate() -> None:
+    """Sets g.user and g.session_id before the upgrade, or answers 401 as the REST API
+    does: a refused client gets a plain HTTP answer, not a socket that opens to close."""
+    with transaction() as tx:
+        g.user, g.session_id = authenticate(tx, _token())
+
+
+def _token() -> str:
+    token = request.args.get("token") or bearer_token()
+    if not token:
+        raise Unauthorized(
+            "a token is required (?token= or Authorization: Bearer)", code="no_token"
+        )
+    return token
+
+
+class SocketEnded(Response):
+    """The answer once a socket has ended under Werkzeug's server. flask-sock 0.7 would
+    have it write `HTTP/1.1 200` into a stream that now carries WebSocket frames, right
+    behind our close frame; a client then sees a broken frame instead of the close code.
+    A ConnectionError is a dropped connection to Werkzeug: it writes nothing more."""
+
+    def __call__(self, environ: Any, start_response: Any) -> Any:
+        raise ConnectionError("the WebSocket has ended")
+
+
+@bp.after_request
+def _nothing_after_the_socket(response: Response) -> Response:
+    if g.get("upgraded") and "werkzeug.socket" in request.environ:
+        return SocketEnded()
+    return response
+
+
 @sock.route(PATH, bp=bp)
 def live(ws: Server) -> None:
-    """Authenticate, say hello, deliver events until the socket closes."""
+    """The live event socket: hello, then every event the user may see, until it closes.
+
+    Upgrades only with a valid token (`?token=` or a bearer header); without one the
+    answer is a plain 401 with the JSON error, and no upgrade. A socket whose device is
+    logged out meanwhile is closed with 4401; one that goes silent with 4408. Frames
+    are described in API.md, "Live events"."""
+    g.upgraded = True
     ws.sock = WholeSends(ws.sock)
     rt = current_runtime()
     hub: Hub = current_app.extensions["teamchat.hub"]
-    try:
-        user, session_id = _authenticate()
-    except ApiError as exc:
-        ws.close(UNAUTHORIZED, exc.message)
-        return
+    user: User = g.user
+    session_id: int = g.session_id
     transport = SocketTransport(ws)
     conn = hub.connection(user.id, session_id, transport)
     conn.send_control(_dump(_hello(rt, conn, user)))
     conn.start_writer()
     hub.register(conn)
+    # A logout between the check before the upgrade and the registration would find
+    # no socket to close: look once more now that one would be found.
+    if not _still_valid():
+        conn.close(SESSION_ENDED, "this device was logged out")
     try:
         while not conn.closing:
             raw = ws.receive(timeout=RECEIVE_WAKE_SECONDS)
@@ -132,14 +178,20 @@ def live(ws: Server) -> None:
         conn.close(1000, "")
         if not conn.writer_done.wait(5.0):
             transport.abort()
+        # The closing handshake ends with the client's close frame, and then the server
+        # closes the TCP connection first (RFC 6455, 7.1.1): nothing unread is left
+        # behind to turn the close into a reset, and the server's thread is freed.
+        ws.thread.join(CLOSE_REPLY_SECONDS)
+        transport.abort()
 
 
-def _authenticate() -> tuple[User, int]:
-    token = request.args.get("token") or bearer_token()
-    if not token:
-        raise ApiError("a token is required (?token= or Authorization: Bearer)", "no_token", 401)
-    with transaction() as tx:
-        return authenticate(tx, token)
+def _still_valid() -> bool:
+    try:
+        with transaction() as tx:
+            authenticate(tx, _token())
+    except Unauthorized:
+        return False
+    return True
 
 
 def _hello(rt: Runtime, conn: Connection, user: User) -> dict[str, Any]:

@@ -73,6 +73,15 @@ def test_security_matches_reality(api: Api, doc: dict[str, Any]) -> None:
     assert doc["paths"]["/healthz"]["get"]["security"] == []
 
 
+def test_the_socket_is_documented_with_its_token_and_upgrade(doc: dict[str, Any]) -> None:
+    op = doc["paths"]["/api/v1/ws"]["get"]
+    assert op["security"] == [{"bearer": []}]
+    token = {"name": "token", "in": "query", "required": False, "schema": {"type": "string"}}
+    assert op["parameters"] == [token]
+    assert set(op["responses"]) == {"101", "4XX"}
+    assert "a plain 401" in op["description"] and "4401" in op["description"]
+
+
 def test_main_shapes_are_named(doc: dict[str, Any]) -> None:
     schemas = doc["components"]["schemas"]
     assert {"User", "Channel", "Message", "Error"} <= set(schemas)

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import socket
+import time
+import urllib.parse
 
 import pytest
 import requests
 import websocket
 
 from tests.realtime.conftest import Cluster
-from tests.realtime.live import Client, is_type, wait_until
+from tests.realtime.live import Client, LiveServer, is_type, wait_until
 
 
 def test_hello_names_the_user_and_device_session(cluster: Cluster) -> None:
@@ -34,25 +38,163 @@ def test_a_bearer_header_works_as_well_as_the_query_token(cluster: Cluster) -> N
         c.close()
 
 
-@pytest.mark.parametrize("token", [None, "tc_not-a-real-token"])
-def test_a_missing_or_bad_token_closes_with_4401(cluster: Cluster, token: str | None) -> None:
-    c = Client(cluster.a.ws_url, token, ping_every=None, read=False)
+def _upgrade_raw(server: LiveServer, target: str, headers: tuple[str, ...] = ()) -> bytes:
+    """A WebSocket handshake by hand, and every byte the server sends back until it
+    closes the connection or goes quiet."""
+    url = urllib.parse.urlsplit(server.base_url)
+    request = "\r\n".join(
+        [
+            f"GET {target} HTTP/1.1",
+            f"Host: {url.netloc}",
+            "Upgrade: websocket",
+            "Connection: Upgrade",
+            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+            "Sec-WebSocket-Version: 13",
+            *headers,
+            "",
+            "",
+        ]
+    )
+    received = b""
+    with socket.create_connection((url.hostname, url.port), timeout=10) as s:
+        s.sendall(request.encode("ascii"))
+        s.settimeout(2)
+        with contextlib.suppress(TimeoutError):
+            while chunk := s.recv(65536):
+                received += chunk
+    return received
+
+
+def _one_response(raw: bytes) -> tuple[int, dict[str, str], bytes]:
+    """Status, headers and body of the only HTTP response in raw: nothing may follow."""
+    head, sep, rest = raw.partition(b"\r\n\r\n")
+    assert sep, raw
+    status_line, *lines = head.decode("latin-1").split("\r\n")
+    headers = {k.strip().lower(): v.strip() for k, _, v in (ln.partition(":") for ln in lines)}
+    length = int(headers["content-length"])
+    assert rest[length:] == b"", f"more on the stream after the response: {rest[length:]!r}"
+    return int(status_line.split()[1]), headers, rest[:length]
+
+
+@pytest.mark.parametrize(
+    ("how", "code"),
+    [
+        ("missing", "no_token"),
+        ("bad", "invalid_token"),
+        ("logged_out", "invalid_token"),
+        ("bad_bearer", "invalid_token"),
+    ],
+)
+def test_a_missing_bad_or_revoked_token_is_a_json_401_without_upgrade(
+    cluster: Cluster, how: str, code: str
+) -> None:
+    http = cluster.http()
+    target, headers = "/api/v1/ws", ()
+    if how == "bad":
+        target += "?token=tc_not-a-real-token"
+    elif how == "logged_out":
+        bob = http.user()
+        http.call("POST", "/api/v1/auth/logout", token=bob["token"])
+        target += f"?token={bob['token']}"
+    elif how == "bad_bearer":
+        headers = ("Authorization: Bearer tc_not-a-real-token",)
+    status, head, body = _one_response(_upgrade_raw(cluster.a, target, headers))
+    assert status == 401
+    assert head["content-type"] == "application/json"
+    assert "sec-websocket-accept" not in head and "upgrade" not in head
+    error = json.loads(body)["error"]
+    assert error["code"] == code and error["message"]
+
+
+def test_websocket_clients_see_the_refusal_as_a_401(cluster: Cluster) -> None:
+    with pytest.raises(websocket.WebSocketBadStatusException) as refused:
+        Client(cluster.b.ws_url, "tc_not-a-real-token", ping_every=None)
+    assert refused.value.status_code == 401
+    assert json.loads(refused.value.resp_body)["error"]["code"] == "invalid_token"
+
+
+def test_logging_out_closes_that_devices_open_socket_with_4401(cluster: Cluster) -> None:
+    http = cluster.http(1)
+    bob = http.user()
+    phone = {**bob, "token": http.login(bob)}
+    laptop = Client(cluster.a.ws_url, bob["token"], ping_every=None)
+    other = Client(cluster.a.ws_url, phone["token"], ping_every=None)
     try:
-        c.start_reading()
-        assert c.ended.wait(10)
-        assert c.close_code == 4401
-        assert c.frames.empty()  # no hello, no events
+        # Through the other server: the word travels on the event bus.
+        http.call("POST", "/api/v1/auth/logout", token=bob["token"])
+        assert laptop.ended.wait(10)
+        assert laptop.close_code == 4401
+        # The hub's word to itself is not a frame for clients.
+        assert all(f["type"] != "session.ended" for f in laptop.drain(0.1))
+        # The user's other device stays connected and hears nothing of it.
+        other.send({"type": "ping"})
+        other.next(is_type("pong"))
+        assert all(f["type"] != "session.ended" for f in other.seen)
+        assert not other.ended.is_set()
+        status, _, body = _one_response(_upgrade_raw(cluster.b, f"/api/v1/ws?token={bob['token']}"))
+        assert status == 401 and json.loads(body)["error"]["code"] == "invalid_token"
     finally:
-        c.close()
+        laptop.close()
+        other.close()
 
 
-def test_a_logged_out_device_is_refused(cluster: Cluster) -> None:
+def _next_frame(buf: bytes) -> tuple[int, bytes, bytes] | None:
+    """Opcode, payload and what follows of the first whole (unmasked) server frame."""
+    if len(buf) < 2:
+        return None
+    length, at = buf[1] & 0x7F, 2
+    if length >= 126:
+        at += 2 if length == 126 else 8
+        if len(buf) < at:
+            return None
+        length = int.from_bytes(buf[2:at], "big")
+    if len(buf) < at + length:
+        return None
+    return buf[0] & 0x0F, buf[at : at + length], buf[at + length :]
+
+
+@pytest.mark.parametrize("client_replies", [True, False])
+def test_after_its_close_frame_the_server_sends_nothing_and_ends_the_connection(
+    cluster: Cluster, client_replies: bool
+) -> None:
+    """A stray HTTP response behind the close frame would reach a browser as a broken
+    frame (1006) instead of the close code."""
     http = cluster.http()
     bob = http.user()
-    http.call("POST", "/api/v1/auth/logout", token=bob["token"])
-    c = Client(cluster.a.ws_url, bob["token"], ping_every=None, read=False)
-    c.start_reading()
-    assert c.ended.wait(10) and c.close_code == 4401
+    url = urllib.parse.urlsplit(cluster.a.base_url)
+    with socket.create_connection((url.hostname, url.port), timeout=10) as s:
+        s.sendall(
+            (
+                f"GET /api/v1/ws?token={bob['token']} HTTP/1.1\r\nHost: {url.netloc}\r\n"
+                "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+            ).encode("ascii")
+        )
+        buf = b""
+        while b"\r\n\r\n" not in buf:
+            buf += s.recv(65536)
+        head, _, buf = buf.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 101 ")
+        http.call("POST", "/api/v1/auth/logout", token=bob["token"])
+        while True:
+            found = _next_frame(buf)
+            if found is None:
+                buf += s.recv(65536)
+                continue
+            opcode, payload, buf = found
+            if opcode == 0x8:
+                break
+        assert int.from_bytes(payload[:2], "big") == 4401
+        if client_replies:
+            mask = b"\x01\x02\x03\x04"
+            code = (1000).to_bytes(2, "big")
+            s.sendall(b"\x88\x82" + mask + bytes(b ^ mask[i] for i, b in enumerate(code)))
+        started = time.monotonic()
+        while chunk := s.recv(65536):
+            buf += chunk
+        assert buf == b"", f"sent after the close frame: {buf!r}"
+        # Closed by the server: at once after the reply, else after a short wait.
+        assert time.monotonic() - started < (1.0 if client_replies else 5.0)
 
 
 def test_plain_http_to_the_socket_path_is_a_json_400(cluster: Cluster) -> None:
@@ -66,7 +208,8 @@ def test_ping_gets_pong(cluster: Cluster) -> None:
     c = Client(cluster.a.ws_url, bob["token"], ping_every=None)
     try:
         c.send({"type": "ping"})
-        pong = c.next(lambda f: True)
+        # The user's own presence.changed may come first: it is sent on its own time.
+        pong = c.next(is_type("pong"))
         assert pong == {"type": "pong", "channel_id": None, "seq": None, "data": None}
     finally:
         c.close()
@@ -91,7 +234,7 @@ def test_a_bad_frame_gets_an_error_and_the_socket_stays_open(
     c = Client(cluster.b.ws_url, bob["token"], ping_every=None)
     try:
         c.send(raw)
-        err = c.next(lambda f: True)
+        err = c.next(is_type("error"))
         assert err["type"] == "error"
         assert err["data"]["error"]["code"] == code
         assert err["data"]["error"]["message"]
@@ -106,7 +249,7 @@ def test_a_binary_frame_gets_an_error(cluster: Cluster) -> None:
     c = Client(cluster.a.ws_url, bob["token"], ping_every=None)
     try:
         c.ws.send_binary(b'{"type": "ping"}')
-        err = c.next(lambda f: True)
+        err = c.next(is_type("error"))
         assert err["data"]["error"]["code"] == "binary_frame"
     finally:
         c.close()

@@ -49,5 +49,5 @@ def login() -> Any:
 def logout() -> Any:
     """Log this device out; other devices stay logged in."""
     with transaction() as tx:
-        accounts.do_logout(tx, g.session_id)
+        accounts.do_logout(tx, g.user.id, g.session_id)
     return "", 204

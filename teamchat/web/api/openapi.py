@@ -173,7 +173,10 @@ SHAPES: dict[str, tuple[str | None, int, str | None]] = {
     "api.search_messages": (None, 200, "SearchResults"),
     "health.healthz": (None, 200, "Health"),
     "health.readyz": (None, 200, "Health"),
+    "ws.live": (None, 101, None),
 }
+# What a success without a body means, where "Done" would not say it.
+NO_BODY = {"ws.live": "Switching Protocols: the connection is a WebSocket from here on."}
 
 SEQ_PARAM = {"type": "integer", "minimum": 0}
 QUERY: dict[str, list[tuple[str, dict[str, Any], bool]]] = {
@@ -194,6 +197,8 @@ QUERY: dict[str, list[tuple[str, dict[str, Any], bool]]] = {
         ("cursor", STR, False),
     ],
     "api.list_mentions": [("cursor", STR, False)],
+    # Browsers cannot set headers on a WebSocket: the token may come in the query.
+    "ws.live": [("token", STR, False)],
 }
 
 _ARG = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
@@ -240,7 +245,7 @@ def _operation(rule: Rule, method: str, view: Any) -> dict[str, Any]:
             "content": {"application/json": {"schema": _ref(request_schema)}},
         }
     if response_schema is None:
-        ok: dict[str, Any] = {"description": "Done; no body."}
+        ok: dict[str, Any] = {"description": NO_BODY.get(rule.endpoint, "Done; no body.")}
     else:
         schema = _ref(response_schema) if response_schema else {"type": "object"}
         ok = {"description": "Success.", "content": {"application/json": {"schema": schema}}}

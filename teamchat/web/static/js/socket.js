@@ -137,12 +137,14 @@ function connect() {
   sock.onclose = (ev) => {
     if (ws !== sock) return;
     if (ev.code === 4401) {
-      // The token was revoked (logged out elsewhere): no point in retrying.
+      // This device was logged out (elsewhere) while connected: no point in retrying.
       stop();
       emit('socket:unauthorized');
       return;
     }
-    if (!greeted) emit('socket:rejected'); // maybe the token is no longer valid
+    // A bad token is refused before the upgrade with an HTTP 401, which a browser
+    // reports only as a failed socket: the app asks the API whether we are still in.
+    if (!greeted) emit('socket:rejected');
     onLost();
   };
   sock.onerror = () => {
