@@ -80,11 +80,13 @@ def import_source(app: Flask, seeder: Seeder, source: Path, echo: Callable[[str]
     rt = app.extensions["teamchat"]
     members = [name for name, _, _ in PEOPLE]
     admin = members[0]
+    # By id: the demo owner's own workspace, whatever others on this install are called.
+    workspace = seeder.workspace()
     if source.suffix.lower() == ".zip":
         total = sum(len(m) for _, _, m in read_export(source).channels)
         with click.progressbar(length=total, label="importing the Slack export") as bar:
             summary = import_slack(
-                rt, source, WORKSPACE, admin=admin, members=members, progress=bar.update
+                rt, source, workspace, admin=admin, members=members, progress=bar.update
             )
         data = f"Data: the Slack export {source.name}"
     else:
@@ -99,7 +101,7 @@ def import_source(app: Flask, seeder: Seeder, source: Path, echo: Callable[[str]
             summary = import_irc(
                 rt,
                 files,
-                WORKSPACE,
+                workspace,
                 channel,
                 admin=admin,
                 members=members,

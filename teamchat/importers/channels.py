@@ -1,4 +1,5 @@
-"""Workspaces, channels and memberships for imports: found again by name, or created."""
+"""Workspaces, channels and memberships for imports: found again by name (or a
+workspace by id), or created."""
 
 from __future__ import annotations
 
@@ -34,15 +35,35 @@ CHUNK = 500
 NOBODY = 0
 
 
+def find_workspace(tx: Tx, name_or_id: str) -> Workspace | None:
+    """The workspace with this id, else the one workspace of this name, else None.
+    Names are not unique: when several share it, the id must be given."""
+    wanted = check_workspace_name(name_or_id)
+    # Any 64-bit number may be an id; beyond that it can only be a name.
+    if wanted.isascii() and wanted.isdigit() and 0 < int(wanted) < 2**63:
+        by_id = workspace_store.get_workspace(tx.directory, int(wanted))
+        if by_id is not None:
+            return by_id
+    named = workspace_store.workspaces_named(tx.directory, wanted)
+    if len(named) > 1:
+        shown = ", ".join(str(w.id) for w in named)
+        raise ValueError(
+            f'{len(named)} workspaces are named "{named[0].name}" (ids {shown}): '
+            "give the id of the one to use instead of the name"
+        )
+    return named[0] if named else None
+
+
 def ensure_workspace(
-    tx: Tx, ids: Snowflake, name: str, admin_id: int | None, recall_window_seconds: int
+    tx: Tx, ids: Snowflake, name_or_id: str, admin_id: int | None, recall_window_seconds: int
 ) -> tuple[Workspace, bool]:
-    """The workspace of that name, created if missing; `admin_id` becomes its admin."""
-    clean = check_workspace_name(name)
-    workspace = workspace_store.get_workspace_by_name(tx.directory, clean)
+    """The workspace with this id or this name (see find_workspace), created with that
+    name if there is none; `admin_id` becomes its admin."""
+    workspace = find_workspace(tx, name_or_id)
     created = workspace is None
     now = now_ms()
     if workspace is None:
+        clean = check_workspace_name(name_or_id)
         workspace = Workspace(
             id=ids.next_id(),
             name=clean,

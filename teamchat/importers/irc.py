@@ -178,7 +178,8 @@ def import_irc(
     progress: Callable[[int], None] | None = None,
 ) -> Summary:
     """Import the log files, oldest first, into one channel (created public if
-    missing) of the workspace (created if missing). `admin` (an existing username)
+    missing) of the workspace, given by id or by name (see find_workspace; created if
+    missing). `admin` (an existing username)
     becomes a workspace admin; `members` (existing usernames) join the channel
     (both have read the history);
     `topic` is the topic of a channel the import creates.

@@ -181,9 +181,10 @@ def import_slack(
     batch_size: int = BATCH,
     progress: Callable[[int], None] | None = None,
 ) -> Summary:
-    """Import the export into the workspace (created if missing). `admin` (an existing
-    username) becomes a workspace admin; `members` (existing usernames) join every
-    imported channel. `progress` gets the number of records each step got through."""
+    """Import the export into the workspace, given by id or by name (see
+    find_workspace; created if missing). `admin` (an existing username) becomes a
+    workspace admin; `members` (existing usernames) join every imported channel.
+    `progress` gets the number of records each step got through."""
     summary = Summary()
     export = read_export(path)
     profiles = {u["id"]: u for u in export.users if isinstance(u, dict) and "id" in u}

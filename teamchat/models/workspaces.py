@@ -12,8 +12,9 @@ class Workspace(DirectoryBase):
 
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=False)
     name: Mapped[str] = mapped_column(String(80))
-    # Unique so imports can find their workspace again by name.
-    name_key: Mapped[str] = mapped_column(String(80), unique=True)
+    # Lower-cased name, indexed for imports that find their workspace by name. Not
+    # unique: names are display names, and a taken name would leak that it exists.
+    name_key: Mapped[str] = mapped_column(String(80), index=True)
     # Delete-for-everyone window; 0 means no limit.
     recall_window_seconds: Mapped[int] = mapped_column(Integer)
     created_by: Mapped[int] = mapped_column(BigInteger)

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from teamchat.errors import BadRequest, Conflict, NotFound
+from teamchat.errors import BadRequest, NotFound
 from teamchat.ids import now_ms
 from teamchat.models import User, Workspace, WorkspaceMember
 from teamchat.services.users import user_json
@@ -41,9 +41,9 @@ def check_workspace_name(raw: str) -> str:
 def do_create_workspace(
     tx: Tx, user: User, name: str, recall_window_seconds: int | None = None
 ) -> dict[str, Any]:
+    # Names are display names: another workspace may have the same one, and whether
+    # it does is not the caller's business.
     clean = check_workspace_name(name)
-    if workspace_store.get_workspace_by_name(tx.directory, clean) is not None:
-        raise Conflict("a workspace with that name exists", code="name_taken")
     now = now_ms()
     window = tx.rt.settings.recall_window_seconds
     w = Workspace(
@@ -58,10 +58,7 @@ def do_create_workspace(
     tx.directory.add(
         WorkspaceMember(workspace_id=w.id, user_id=user.id, role="admin", joined_at=now)
     )
-    try:
-        tx.directory.flush()
-    except IntegrityError:
-        raise Conflict("a workspace with that name exists", code="name_taken") from None
+    tx.directory.flush()
     return workspace_json(w, "admin")
 
 

@@ -12,8 +12,16 @@ def get_workspace(s: Session, workspace_id: int) -> Workspace | None:
     return s.get(Workspace, workspace_id)
 
 
-def get_workspace_by_name(s: Session, name: str) -> Workspace | None:
-    return s.scalar(select(Workspace).where(Workspace.name_key == name.lower()))
+def workspaces_named(s: Session, name: str, limit: int = 10) -> list[Workspace]:
+    """Workspaces of that name (case-insensitive), oldest first; names are not unique."""
+    return list(
+        s.scalars(
+            select(Workspace)
+            .where(Workspace.name_key == name.lower())
+            .order_by(Workspace.created_at, Workspace.id)
+            .limit(limit)
+        )
+    )
 
 
 def membership(s: Session, workspace_id: int, user_id: int) -> WorkspaceMember | None:

@@ -21,12 +21,32 @@ def test_creator_is_admin_and_only_members_list_the_workspace(api: Api) -> None:
     assert api.get("/api/v1/workspaces", b["token"]).get_json()["workspaces"] == []
 
 
-def test_workspace_names_are_unique_and_not_empty(api: Api) -> None:
+def test_workspace_names_are_display_names_not_unique(api: Api) -> None:
+    """Creating a workspace tells nothing about other people's workspaces."""
     a = api.user("ann")
-    assert api.post("/api/v1/workspaces", {"name": "Acme"}, a["token"]).status_code == 201
-    r = api.post("/api/v1/workspaces", {"name": "ACME"}, a["token"])
-    assert r.status_code == 409
-    assert r.get_json()["error"]["code"] == "name_taken"
+    b = api.user("ben")
+    r1 = api.post("/api/v1/workspaces", {"name": "Acme"}, a["token"])
+    r2 = api.post("/api/v1/workspaces", {"name": "Acme"}, b["token"])
+    assert (r1.status_code, r2.status_code) == (201, 201)
+    first, second = r1.get_json(), r2.get_json()
+    assert first["id"] != second["id"]
+    assert first["name"] == second["name"] == "Acme"
+    assert api.get("/api/v1/workspaces", a["token"]).get_json()["workspaces"] == [first]
+    assert api.get("/api/v1/workspaces", b["token"]).get_json()["workspaces"] == [second]
+    # Each is its own: a channel in one is not in the other.
+    cid = api.channel(first["id"], a, "general")["id"]
+    assert api.get(f"/api/v1/channels/{cid}", b["token"]).status_code == 404
+    assert (
+        api.get(f"/api/v1/workspaces/{second['id']}/channels", b["token"]).get_json()["channels"]
+        == []
+    )
+    # The same person may reuse a name too, in any case.
+    r3 = api.post("/api/v1/workspaces", {"name": "ACME"}, a["token"])
+    assert r3.status_code == 201 and r3.get_json()["id"] not in (first["id"], second["id"])
+
+
+def test_workspace_names_are_not_empty(api: Api) -> None:
+    a = api.user("ann")
     r = api.post("/api/v1/workspaces", {"name": "   "}, a["token"])
     assert r.status_code == 400
     assert r.get_json()["error"]["code"] == "invalid_name"

@@ -36,6 +36,13 @@ def irc_log(name: str) -> Path:
 
 def cli(app: Flask, *args: str, input: str | None = None) -> Result:
     """Run `teamchat ARGS` on the app's databases and search index; must succeed."""
+    result = run_cli(app, *args, input=input)
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def run_cli(app: Flask, *args: str, input: str | None = None) -> Result:
+    """Run `teamchat ARGS` on the app's databases and search index, success or not."""
     s = app.extensions["teamchat"].settings
     env = {
         "TEAMCHAT_DATA_DIR": s.data_dir,
@@ -47,9 +54,7 @@ def cli(app: Flask, *args: str, input: str | None = None) -> Result:
         "TEAMCHAT_ARGON2_MEMORY_COST": str(s.argon2_memory_cost),
         "TEAMCHAT_LOG_LEVEL": "WARNING",
     }
-    result = CliRunner().invoke(main, list(args), env=env, input=input, catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    return result
+    return CliRunner().invoke(main, list(args), env=env, input=input, catch_exceptions=False)
 
 
 def login(api: Api, username: str, password: str) -> dict[str, Any]:
