@@ -141,16 +141,12 @@ def import_group() -> None:
 
 
 _DATA_DIR = click.option("--data-dir", default=None, type=click.Path(file_okay=False))
-WORKSPACE_HELP = (
-    "Workspace id, or name. Names are not unique: a name is used when exactly one "
-    "workspace has it and created when none has; when several share it, give the id."
-)
 _ADMIN = click.option("--admin", default=None, help="Existing username to make workspace admin.")
 
 
 @import_group.command("irc")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
-@click.option("--workspace", required=True, help=WORKSPACE_HELP)
+@click.option("--workspace", required=True, help="Workspace name (created if missing).")
 @click.option("--channel", required=True, help="Channel name (created public if missing).")
 @_ADMIN
 @_DATA_DIR
@@ -173,7 +169,7 @@ def import_irc(
 
 @import_group.command("slack")
 @click.argument("export", type=click.Path(exists=True, dir_okay=False))
-@click.option("--workspace", required=True, help=WORKSPACE_HELP)
+@click.option("--workspace", required=True, help="Workspace name (created if missing).")
 @_ADMIN
 @_DATA_DIR
 def import_slack(export: str, workspace: str, admin: str | None, data_dir: str | None) -> None:
@@ -242,16 +238,20 @@ def run_import(settings: Settings, total: int, work: Any) -> Any:
     default="./teamchat-demo",
     show_default=True,
     type=click.Path(file_okay=False),
+    help="Folder for the demo's SQLite databases and search index; delete it to start afresh.",
 )
 @click.option("--host", default=None, help="Address to listen on [default: 127.0.0.1].")
 @click.option("--port", type=int, default=None, help="Port to listen on [default: 8000].")
 def demo(source: str | None, data_dir: str, host: str | None, port: int | None) -> None:
     """Serve a demo workspace with known logins on the embedded default (SQLite, local
     search, in-process jobs). Running it again in the same folder adds nothing."""
+    import logging
     from pathlib import Path
 
     from teamchat.demo import DemoError, prepare
 
+    # A newcomer wants the logins and the address, not each schema step of a fresh folder.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     # Always the embedded default, whatever the environment points at.
     settings = load_settings(
         data_dir=data_dir,
@@ -280,7 +280,7 @@ def user() -> None:
 @click.password_option(help="The new password (prompted for when not given).")
 @_DATA_DIR
 def user_set_password(username: str, password: str, data_dir: str | None) -> None:
-    """Set USERNAME's password, e.g. so an imported user can log in."""
+    """Set USERNAME's password, for instance so that an imported user can log in."""
     from teamchat import create_app
     from teamchat.errors import ApiError
     from teamchat.runtime import transaction

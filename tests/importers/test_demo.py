@@ -113,6 +113,8 @@ def test_demo_serves_a_lively_workspace_and_restarts_without_duplicates(tmp_path
     folder = tmp_path / "demo-data"
     with demo(folder) as (base, output):
         assert len(re.findall(r"login: \S+\s+password: \S+", output)) == 5
+        # The logins and the address, not the schema steps of a fresh folder.
+        assert "alembic" not in output
         auth, wid = session(base, output)
         first = snapshot(base, auth, wid)
         assert {"general", "release-2-4", "random", "incident-review", "dm", "group"} <= set(first)
