@@ -141,12 +141,16 @@ def import_group() -> None:
 
 
 _DATA_DIR = click.option("--data-dir", default=None, type=click.Path(file_okay=False))
+WORKSPACE_HELP = (
+    "Workspace id, or name. Names are not unique: a name is used when exactly one "
+    "workspace has it and created when none has; when several share it, give the id."
+)
 _ADMIN = click.option("--admin", default=None, help="Existing username to make workspace admin.")
 
 
 @import_group.command("irc")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
-@click.option("--workspace", required=True, help="Workspace name (created if missing).")
+@click.option("--workspace", required=True, help=WORKSPACE_HELP)
 @click.option("--channel", required=True, help="Channel name (created public if missing).")
 @_ADMIN
 @_DATA_DIR
@@ -169,7 +173,7 @@ def import_irc(
 
 @import_group.command("slack")
 @click.argument("export", type=click.Path(exists=True, dir_okay=False))
-@click.option("--workspace", required=True, help="Workspace name (created if missing).")
+@click.option("--workspace", required=True, help=WORKSPACE_HELP)
 @_ADMIN
 @_DATA_DIR
 def import_slack(export: str, workspace: str, admin: str | None, data_dir: str | None) -> None:
