@@ -51,8 +51,11 @@ SHARD_URLS = (
 )
 REDIS_URL = "redis://127.0.0.1:6379/0"
 # The Celery queue lives in a Redis database of its own, so tests and benchmarks
-# never consume each other's jobs.
-BROKER_URL = "redis://127.0.0.1:6379/7"
+# never consume each other's jobs; services() claims it the way the test suite's
+# Celery fixtures claim theirs, so no test run picks it while a benchmark flushes it.
+BROKER_DB = 8
+BROKER_URL = f"redis://127.0.0.1:6379/{BROKER_DB}"
+BROKER_CLAIM_KEY = f"teamchat-test:celery-db:{BROKER_DB}"
 REDIS_PREFIX = "teamchat-bench:"
 ES_URL = "http://127.0.0.1:9200"
 PASSWORD = "bench-password-1"
@@ -221,6 +224,7 @@ def services() -> Iterator[None]:
         started = started_file.read_text().split()
         if started:
             print(f"(started the services that were down: {' '.join(started)})")
+        claim_broker_db()
         yield
     finally:
         started = started_file.read_text().split() if started_file.exists() else []
@@ -238,6 +242,19 @@ def services() -> Iterator[None]:
                     stderr=subprocess.DEVNULL,
                 )
         lock.close()
+
+
+def claim_broker_db() -> None:
+    """Mark the bench's broker database taken for the test suite's Celery fixtures
+    (they pick a free one by this key in db 0). It expires rather than being deleted,
+    so a nested run (indexing.py starting search_lag.py) cannot free it early."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.set(BROKER_CLAIM_KEY, "bench", ex=3 * 3600)
+    finally:
+        client.close()
 
 
 # -- limits and ports -------------------------------------------------------------
@@ -487,6 +504,16 @@ class Process:
 
 
 GUNICORN_CONF = REPO / "docker" / "gunicorn.conf.py"
+
+
+def conf_worker_class() -> str:
+    """The worker class docker/gunicorn.conf.py picks (production's), else gthread."""
+    if GUNICORN_CONF.exists():
+        import runpy
+
+        conf = runpy.run_path(str(GUNICORN_CONF))
+        return str(conf.get("worker_class", "gthread"))
+    return "gthread"
 
 
 class Gunicorn(Process):

@@ -18,7 +18,6 @@ import argparse
 import http.client
 import json
 import re
-import runpy
 import sys
 import threading
 import time
@@ -30,14 +29,6 @@ from wsclient import WsConn, WsPool
 
 TARGET_P99 = 0.050
 MARK = re.compile(rb"fanout-(\d+)-(\d+)")
-
-
-def conf_worker_class() -> str:
-    """The worker class docker/gunicorn.conf.py picks, else gthread."""
-    if common.GUNICORN_CONF.exists():
-        conf = runpy.run_path(str(common.GUNICORN_CONF))
-        return str(conf.get("worker_class", "gthread"))
-    return "gthread"
 
 
 def pump_forever(pool: WsPool, stop: threading.Event) -> None:
@@ -187,7 +178,7 @@ def main() -> None:
     parser.add_argument("--worker-class", default="", help="default: docker/gunicorn.conf.py's")
     args = parser.parse_args()
     counts = [int(x) for x in args.receivers.split(",")]
-    worker_class = args.worker_class or conf_worker_class()
+    worker_class = args.worker_class or common.conf_worker_class()
     common.print_header("fanout: send-to-receipt latency over WebSockets, two app processes")
     common.raise_fd_limit(4 * max(counts) + 1000)
     common.reset_databases()

@@ -1,6 +1,7 @@
 """Messages persisted per second through the REST API, and their latency.
 
-One gunicorn process (gthread, 64 threads) on the bench databases, Redis and the
+One gunicorn process (the worker class of docker/gunicorn.conf.py, as in
+production, or --worker-class; gthread gets 64 threads) on the bench databases, Redis and the
 Celery broker (each post enqueues its index job, as in production; no worker drains
 them during the run, indexing is measured by bench/indexing.py). 1, 8 and 32 senders,
 each a thread with its own keep-alive connection, post for a fixed time; each sender
@@ -8,6 +9,7 @@ posts to its own channel (channels spread over both shards), and a second series
 every sender in one channel, where posts take the channel's lock one after another.
 
     python bench/send.py [--seconds 5] [--repeats 3] [--senders 1,8,32] [--profile]
+                         [--worker-class gevent|gthread]
 """
 
 from __future__ import annotations
@@ -125,7 +127,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0, help="length of one measurement")
     parser.add_argument("--repeats", type=int, default=3, help="measurements per setting")
     parser.add_argument("--senders", default="1,8,32", help="comma-separated sender counts")
-    parser.add_argument("--threads", type=int, default=64, help="gunicorn threads")
+    parser.add_argument("--threads", type=int, default=64, help="gunicorn threads (gthread)")
+    parser.add_argument("--worker-class", default="", help="default: docker/gunicorn.conf.py's")
     parser.add_argument("--profile", action="store_true", help="py-spy the app under 8 senders")
     args = parser.parse_args()
     counts = [int(x) for x in args.senders.split(",")]
@@ -133,7 +136,11 @@ def main() -> None:
     common.print_header("send: messages/s through POST /api/v1/channels/{cid}/messages")
     common.reset_databases()
     common.reset_redis()
-    server = common.Gunicorn(common.app_env("bench-send-"), threads=args.threads)
+    server = common.Gunicorn(
+        common.app_env("bench-send-"),
+        worker_class=args.worker_class or common.conf_worker_class(),
+        threads=args.threads,
+    )
     server.start_and_wait()
     try:
         print(f"App: {server.describe()}")
