@@ -10,6 +10,8 @@ import json
 import unicodedata
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from teamchat.errors import BadRequest, Conflict, Forbidden, NotFound
 from teamchat.ids import now_ms
 from teamchat.models import Channel, Message, User
@@ -164,7 +166,7 @@ def do_post_message(
     return body, True
 
 
-def _thread_root(s: Any, channel: Channel, root_id: int) -> Message:
+def _thread_root(s: Session, channel: Channel, root_id: int) -> Message:
     root = message_store.reload(s, root_id)
     if root is None or root.channel_id != channel.id:
         raise NotFound("no such thread root in this channel", code="no_such_thread")

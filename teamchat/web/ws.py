@@ -158,8 +158,10 @@ def live(ws: Server) -> None:
     transport = SocketTransport(ws)
     conn = hub.connection(user.id, session_id, transport)
     conn.send_control(_dump(_hello(rt, conn, user)))
-    conn.start_writer()
+    # Registered before the hello leaves: a client that has it counts as online and
+    # misses no event.
     hub.register(conn)
+    conn.start_writer()
     # A logout between the check before the upgrade and the registration would find
     # no socket to close: look once more now that one would be found.
     if not _still_valid():

@@ -3,6 +3,8 @@ the MariaDB test databases) and one Redis, each with a Redis prefix of its own."
 
 from __future__ import annotations
 
+import contextlib
+import json
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
@@ -11,8 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
+from sqlalchemy import create_engine, make_url, text
 
-from tests.conftest import empty_mysql, need_env
+from teamchat.store.db import Databases
+from teamchat.store.migrate import upgrade_all
+from tests.conftest import need_env
 from tests.realtime.live import Http, LiveServer, server_env, start_serve
 
 # Short, so that the presence tests wait seconds, not minutes.
@@ -25,6 +31,8 @@ class Cluster:
     balancer do."""
 
     servers: list[LiveServer]
+    redis_url: str
+    redis_prefix: str
 
     @property
     def a(self) -> LiveServer:
@@ -36,6 +44,15 @@ class Cluster:
 
     def http(self, i: int = 0) -> Http:
         return Http(self.servers[i].base_url)
+
+    def publish_raw(self, envelope: dict[str, Any]) -> None:
+        """Put an envelope on the event bus as a server does after commit: for frames
+        that arrive late, twice or out of order, which real races make only now and then."""
+        client = redis.Redis.from_url(self.redis_url)
+        try:
+            client.publish(self.redis_prefix + "events", json.dumps(envelope))
+        finally:
+            client.close()
 
 
 @pytest.fixture(scope="package", params=["sqlite", "mysql"])
@@ -49,12 +66,40 @@ def _storage(backend: str, folder: Path, source: Any) -> dict[str, str]:
             shutil.copy(f, folder / f.name)
         return {"TEAMCHAT_DATA_DIR": str(folder)}
     directory, shards = source
-    empty_mysql(directory, shards)
     return {
         "TEAMCHAT_DATA_DIR": str(folder),
         "TEAMCHAT_DIRECTORY_URL": directory,
         "TEAMCHAT_SHARD_URLS": ",".join(shards),
     }
+
+
+@contextlib.contextmanager
+def own_mysql_databases() -> Iterator[tuple[str, tuple[str, ...]]]:
+    """A directory and two shards of our own on the MariaDB test server, migrated, and
+    dropped afterwards. Other test runs empty the shared test databases at every test,
+    which would pull the rows from under servers that live for a whole package."""
+    directory = need_env("TEAMCHAT_TEST_MYSQL_DIRECTORY_URL")
+    shards = [u for u in need_env("TEAMCHAT_TEST_MYSQL_SHARD_URLS").split(",") if u.strip()]
+    tag = uuid.uuid4().hex[:10]
+    names = [f"teamchat_rt{tag}_directory"] + [f"teamchat_rt{tag}_shard{i}" for i in range(2)]
+    urls = [
+        make_url(u).set(database=n).render_as_string(hide_password=False)
+        for u, n in zip([directory, shards[0], shards[-1]], names, strict=True)
+    ]
+    server = create_engine(make_url(directory).set(database=None))
+    try:
+        with server.begin() as conn:
+            for name in names:
+                conn.execute(text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4"))
+        dbs = Databases(urls[0], urls[1:])
+        upgrade_all(dbs)
+        dbs.dispose()
+        yield urls[0], tuple(urls[1:])
+    finally:
+        with server.begin() as conn:
+            for name in names:
+                conn.execute(text(f"DROP DATABASE IF EXISTS `{name}`"))
+        server.dispose()
 
 
 @pytest.fixture(scope="package")
@@ -63,11 +108,13 @@ def start_cluster(
 ) -> Iterator[Callable[..., Cluster]]:
     """Starts n servers on one storage and one fresh Redis prefix, with settings."""
     redis_url = need_env("TEAMCHAT_TEST_REDIS_URL")
-    # Migrated SQLite files to copy, or the migrated MariaDB test databases.
-    source = request.getfixturevalue(
-        "sqlite_template" if live_backend == "sqlite" else "mysql_urls"
-    )
     started: list[LiveServer] = []
+    stack = contextlib.ExitStack()
+    # Migrated SQLite files to copy, or migrated MariaDB databases of our own.
+    if live_backend == "sqlite":
+        source: Any = request.getfixturevalue("sqlite_template")
+    else:
+        source = stack.enter_context(own_mysql_databases())
 
     def start(n: int = 2, **settings: Any) -> Cluster:
         folder = tmp_path_factory.mktemp(f"live-{live_backend}")
@@ -79,11 +126,14 @@ def start_cluster(
         for i in range(n):  # one by one: each runs the (idempotent) migrations at start
             servers.append(start_serve(env, folder / f"server{i}.log"))
             started.append(servers[-1])
-        return Cluster(servers)
+        return Cluster(servers, redis_url, prefix)
 
-    yield start
-    for server in started:
-        server.stop()
+    try:
+        yield start
+    finally:
+        for server in started:
+            server.stop()
+        stack.close()
 
 
 @pytest.fixture(scope="package")
