@@ -327,6 +327,14 @@ def history(
         newer, more_after = message_store.page(
             s, channel.id, user.id, after=around, limit=limit - len(older)
         )
+        short = limit - len(older) - len(newer)
+        if short > 0 and more_before:
+            # Near the newest end: fill the page from the older side instead (more
+            # before means `older` is a full, non-empty half).
+            extra, more_before = message_store.page(
+                s, channel.id, user.id, before=older[0].seq, limit=short
+            )
+            older = extra + older
         rows = older + newer
     elif after is not None:
         rows, more_after = message_store.page(s, channel.id, user.id, after=after, limit=limit)

@@ -100,14 +100,54 @@ def test_around_centres_on_the_message(api: Api) -> None:
     page = history(api, cid, a, f"?around={ms[4]['seq']}&limit=5")
     assert texts(page) == ["m2", "m3", "m4", "m5", "m6"]
     assert flags(page) == (True, True)
-    page = history(api, cid, a, f"?around={ms[0]['seq']}&limit=5")
-    assert texts(page) == ["m0", "m1", "m2", "m3", "m4"]
-    assert flags(page) == (False, True)
-    page = history(api, cid, a, f"?around={ms[8]['seq']}&limit=5")
-    assert texts(page)[-1] == "m8" and "m8" in texts(page)
-    assert flags(page) == (True, False)
     page = history(api, cid, a, f"?around={ms[4]['seq']}&limit=100")
     assert texts(page) == [f"m{i}" for i in range(9)] and flags(page) == (False, False)
+    page = history(api, cid, a, f"?around={ms[4]['seq']}&limit=1")
+    assert (texts(page), flags(page)) == (["m4"], (True, True))
+
+
+def test_around_near_an_end_fills_the_page_from_the_other_side(api: Api) -> None:
+    (a,), _, cid = setup(api, "alice")
+    ms = [api.send(cid, a, f"m{i}") for i in range(9)]
+    m = [x["seq"] for x in ms]
+    cases = [
+        # (around, limit, expected messages, has_more_before, has_more_after)
+        (m[8], 5, range(4, 9), True, False),
+        (m[7], 5, range(4, 9), True, False),
+        (m[6], 5, range(4, 9), True, False),
+        (m[8], 4, range(5, 9), True, False),
+        (m[8], 8, range(1, 9), True, False),
+        (m[8], 9, range(0, 9), False, False),
+        (m[8], 10, range(0, 9), False, False),
+        (m[8] + 1000, 3, range(6, 9), True, False),
+        (m[0], 5, range(0, 5), False, True),
+        (m[1], 5, range(0, 5), False, True),
+        (m[0], 9, range(0, 9), False, False),
+        (m[0], 2, range(0, 2), False, True),
+        (0, 4, range(0, 4), False, True),
+    ]
+    for around, limit, want, more_before, more_after in cases:
+        page = history(api, cid, a, f"?around={around}&limit={limit}")
+        got = (texts(page), flags(page))
+        assert got == ([f"m{i}" for i in want], (more_before, more_after)), (around, limit)
+        assert len(page["messages"]) == min(limit, 9)
+        assert seqs(page) == sorted(seqs(page))
+
+
+def test_around_skips_what_the_reader_hid(api: Api) -> None:
+    (a, b), _, cid = setup(api, "alice", "bob")
+    ms = [api.send(cid, a, f"m{i}") for i in range(9)]
+    for hidden in (ms[7], ms[8], ms[2]):
+        r = api.delete(f"/api/v1/messages/{hidden['id']}?scope=me", b["token"])
+        assert r.status_code == 204
+    # bob sees m0 m1 m3 m4 m5 m6: a page of 4 at the newest end is the last four of them.
+    page = history(api, cid, b, f"?around={ms[8]['seq']}&limit=4")
+    assert (texts(page), flags(page)) == (["m3", "m4", "m5", "m6"], (True, False))
+    page = history(api, cid, b, f"?around={ms[8]['seq']}&limit=6")
+    assert (texts(page), flags(page)) == (["m0", "m1", "m3", "m4", "m5", "m6"], (False, False))
+    # alice hid nothing: her page is full of what she sees.
+    page = history(api, cid, a, f"?around={ms[8]['seq']}&limit=4")
+    assert (texts(page), flags(page)) == (["m5", "m6", "m7", "m8"], (True, False))
 
 
 def test_seqs_taken_by_other_events_leave_no_gap_in_pages(api: Api) -> None:
