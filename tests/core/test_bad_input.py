@@ -247,6 +247,70 @@ def test_history_query_parameters(f: Fixture) -> None:
     assert len(history(f.api, f.cid, f.a, "?limit=200")["messages"]) == 1
 
 
+# Not integers, however int() or str.isdigit() might see them.
+NOT_INTS = [
+    "--5",
+    "--1",
+    "-",
+    "+5",
+    "+-5",
+    "-+5",
+    " 5",
+    "5 ",
+    "%205",
+    "5%0A",
+    "%0A5",
+    "5%00",
+    "0x10",
+    "1_000",
+    "1e3",
+    "1.0",
+    "5-",
+    "\u0665",  # ARABIC-INDIC DIGIT FIVE
+    "%EF%BC%95",  # FULLWIDTH DIGIT FIVE
+    "%C2%B2",  # SUPERSCRIPT TWO: isdigit() says yes
+    "9" * 20,
+    "-" + "9" * 20,
+    "9" * 5000,
+]
+
+
+def integer_query_parameters(f: Fixture) -> list[tuple[str, str]]:
+    """Every integer query parameter of the API: (path, name)."""
+    return [
+        (f"/api/v1/channels/{f.cid}/messages", "before"),
+        (f"/api/v1/channels/{f.cid}/messages", "after"),
+        (f"/api/v1/channels/{f.cid}/messages", "around"),
+        (f"/api/v1/channels/{f.cid}/messages", "limit"),
+        (f"/api/v1/messages/{f.m['id']}/thread", "after"),
+        (f"/api/v1/messages/{f.m['id']}/thread", "limit"),
+        (f"/api/v1/workspaces/{f.wid}/search?q=target", "limit"),
+        (f"/api/v1/workspaces/{f.wid}/mentions", "limit"),
+    ]
+
+
+def test_integer_query_parameters_are_strict(f: Fixture) -> None:
+    for path, name in integer_query_parameters(f):
+        sep = "&" if "?" in path else "?"
+        for bad in NOT_INTS:
+            refused(f.api.get(f"{path}{sep}{name}={bad}", f.token), 400, "invalid_type")
+        # Well-formed, out of range.
+        for big in ("-5", "-1", str(2**63), "-" + str(2**63), "9" * 19):
+            refused(f.api.get(f"{path}{sep}{name}={big}", f.token), 400, "out_of_range")
+        # Fine ones, leading zeros and all.
+        for good in ("1", "0001"):
+            r = f.api.get(f"{path}{sep}{name}={good}", f.token)
+            assert r.status_code == 200, (path, name, good, r.get_json())
+    # 0 is a fine cursor for after and around, not for before or a limit.
+    for path, name in integer_query_parameters(f):
+        sep = "&" if "?" in path else "?"
+        r = f.api.get(f"{path}{sep}{name}=0", f.token)
+        if name in ("after", "around"):
+            assert r.status_code == 200, (path, name)
+        else:
+            refused(r, 400, "out_of_range")
+
+
 def test_methods_not_served(f: Fixture) -> None:
     r = f.api.post(f"/api/v1/messages/{f.m['id']}", {"text": "x"}, f.token)
     refused(r, 405, "method_not_allowed")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from typing import Any
 
@@ -157,13 +158,19 @@ def get_int(
     return value
 
 
+# An optional minus, then 1 to 19 ASCII digits: at most a signed 64-bit number's width.
+# Whether a negative makes sense is the range check's business.
+_QUERY_INT = re.compile(r"-?[0-9]{1,19}")
+
+
 def query_int(
     name: str, default: int | None = None, minimum: int = 0, maximum: int = 2**62
 ) -> int | None:
     raw = request.args.get(name)
     if raw is None or raw == "":
         return default
-    if not (raw.isascii() and raw.lstrip("-").isdigit()) or len(raw) > 20:
+    # fullmatch, not isdigit(): "--5", "+5", " 5", "5\n" and non-ASCII digits never reach int().
+    if not _QUERY_INT.fullmatch(raw):
         raise BadRequest(f"query parameter {name} must be an integer", code="invalid_type")
     value = int(raw)
     if not minimum <= value <= maximum:
