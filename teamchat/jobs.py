@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -41,10 +42,15 @@ class JobQueue(Protocol):
 
 
 class InProcessJobQueue:
-    """One worker thread; identical pending jobs are coalesced (they are idempotent)."""
+    """One worker thread; identical pending jobs are coalesced (they are idempotent).
+    The periodic jobs are queued every interval, busy or not, as beat does."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(
+        self, settings: Settings, functions: dict[str, Callable[..., Any]] | None = None
+    ) -> None:
+        """functions: name -> job, for tests of the worker; job_functions() otherwise."""
         self.settings = settings
+        self._functions = functions
         self._queue: queue.Queue[tuple[str, tuple[tuple[str, Any], ...]] | None] = queue.Queue()
         self._pending: set[tuple[str, tuple[tuple[str, Any], ...]]] = set()
         self._lock = threading.Lock()
@@ -81,14 +87,19 @@ class InProcessJobQueue:
         return self._idle.wait(timeout)
 
     def _run(self, app: Flask) -> None:
-        functions = job_functions()
+        functions = self._functions if self._functions is not None else job_functions()
         interval = self.settings.outbox_sweep_seconds
+        due = time.monotonic() + interval
         while not self._stop.is_set():
-            try:
-                item = self._queue.get(timeout=interval)
-            except queue.Empty:
+            now = time.monotonic()
+            if now >= due:
+                # On the clock, not after a quiet spell: steady traffic never has one.
+                due = now + interval
                 for name in PERIODIC:
                     self.enqueue(name)
+            try:
+                item = self._queue.get(timeout=max(0.0, due - now))
+            except queue.Empty:
                 continue
             if item is None:
                 break
