@@ -160,10 +160,16 @@ def import_irc(
     """Import IRC log FILES (each named with its YYYY-MM-DD date) into one channel."""
     from pathlib import Path
 
+    from teamchat.importers.irc import check_files
     from teamchat.importers.irc import import_irc as run
 
-    paths = [Path(f) for f in files]
-    total = sum(p.read_bytes().count(b"\n") for p in paths)
+    try:
+        paths = check_files([Path(f) for f in files])
+        total = sum(p.read_bytes().count(b"\n") for p in paths)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        raise click.ClickException(f"{exc.filename}: cannot read it: {exc.strerror}") from None
     run_import(
         load_settings(data_dir=data_dir),
         total,

@@ -16,7 +16,10 @@ Choices, so the result is the same every time:
 - A message starting with `nick:` or `nick,`, where nick is an author of this
   import, mentions that user (a mention row and a span over the nick; the text is
   not rewritten).
-- client_msg_id `irc:FILE:LINE` makes a re-import add nothing.
+- client_msg_id `irc:FILE:LINE` makes a re-import add nothing. So a file given
+  twice (the same path, or another path to the same file) is imported once, and two
+  different files of the same name are refused up front: their lines would share
+  ids, and a later run would take one for the other (see `check_files`).
 """
 
 from __future__ import annotations
@@ -165,6 +168,33 @@ def client_id(file_name: str, number: int) -> str:
     return f"irc:{digest}:{number}"
 
 
+def check_files(paths: Sequence[Path]) -> list[Path]:
+    """The files to import, each once, in the order given. Raises ValueError when two
+    different files have the same name (the name keys their lines, see client_id)
+    or a file cannot be read."""
+    seen: set[tuple[int, int]] = set()
+    by_name: dict[str, Path] = {}
+    out: list[Path] = []
+    for path in paths:
+        try:
+            st = path.stat()
+        except OSError as exc:
+            raise ValueError(f"{path}: cannot read it: {exc.strerror}") from None
+        # Device and inode: the same file however it is spelled (../, links).
+        if (st.st_dev, st.st_ino) in seen:
+            continue
+        seen.add((st.st_dev, st.st_ino))
+        other = by_name.setdefault(path.name, path)
+        if other is not path:
+            raise ValueError(
+                f"{other} and {path} are two different files named {path.name}: the file "
+                "name identifies its lines in the channel, so import them into different "
+                "channels, or rename one"
+            )
+        out.append(path)
+    return out
+
+
 def import_irc(
     rt: Runtime,
     paths: Sequence[Path],
@@ -185,7 +215,7 @@ def import_irc(
     `topic` is the topic of a channel the import creates.
     `progress` is called with the number of lines each step got through."""
     summary = Summary()
-    files = sorted((file_date(p), p.name, p) for p in paths)
+    files = sorted((file_date(p), p.name, p) for p in check_files(paths))
     # First pass: every author, so users are written up front in bulk.
     spelled: dict[str, str] = {}
     for _, _, path in files:

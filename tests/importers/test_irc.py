@@ -17,6 +17,7 @@ from tests.importers.helpers import (
     cli,
     irc_log,
     login,
+    run_cli,
     search,
 )
 
@@ -204,3 +205,52 @@ def test_odd_lines_nicks_and_bytes(app: Flask, api: Api, tmp_path: Path) -> None
     assert [(c["name"], c["unread_count"], c["last_read_seq"]) for c in mine] == [
         ("odd", 0, mine[0]["last_seq"])
     ]
+
+
+def test_a_file_given_twice_is_imported_once(app: Flask, api: Api, tmp_path: Path) -> None:
+    folder = tmp_path / "logs"
+    folder.mkdir()
+    log = folder / "2020-03-01.log"
+    log.write_bytes(b"[10:00] <ann> hello\n[10:01] <bob> ann: hi\n")
+    # Another name of the same file, even in another folder, is the same file.
+    link = tmp_path / "elsewhere" / log.name
+    link.parent.mkdir()
+    link.symlink_to(log)
+    boss = api.user("boss")
+    spellings = [str(log), str(folder / ".." / "logs" / log.name), str(link)]
+    out = cli(
+        app, "import", "irc", *spellings, str(log), "--workspace", "Twice", "--channel", "twice",
+        "--admin", "boss",
+    ).output  # fmt: skip
+    assert "messages: 2 new" in out and "already imported: 0" in out, out
+    wid = api.get("/api/v1/workspaces", boss["token"]).get_json()["workspaces"][0]["id"]
+    channel = channel_by_name(api, wid, "twice", boss["token"])
+    got = all_messages(api, channel["id"], boss["token"])
+    assert [(g["author"]["username"], g["text"]) for g in got] == [
+        ("ann", "hello"),
+        ("bob", "ann: hi"),
+    ]
+
+
+def test_two_files_of_one_name_are_refused_up_front(app: Flask, api: Api, tmp_path: Path) -> None:
+    first, second = tmp_path / "a" / "2020-03-01.log", tmp_path / "b" / "2020-03-01.log"
+    for path, text in ((first, b"[10:00] <ann> from a\n"), (second, b"[11:00] <bob> from b\n")):
+        path.parent.mkdir()
+        path.write_bytes(text)
+    boss = api.user("boss")
+    args = ("--workspace", "Same", "--channel", "same", "--admin", "boss")
+    result = run_cli(app, "import", "irc", str(first), str(second), *args)
+    assert result.exit_code == 1, result.output
+    assert (
+        f"Error: {first} and {second} are two different files named 2020-03-01.log" in result.output
+    )
+    assert "another import" not in result.output
+    # Refused before anything was written: no workspace, no user.
+    assert api.get("/api/v1/workspaces", boss["token"]).get_json()["workspaces"] == []
+    # Once one of them is in, the pair is still refused, not taken as imported.
+    assert "messages: 1 new" in cli(app, "import", "irc", str(first), *args).output
+    again = run_cli(app, "import", "irc", str(second), str(first), *args)
+    assert again.exit_code == 1 and "two different files named" in again.output, again.output
+    wid = api.get("/api/v1/workspaces", boss["token"]).get_json()["workspaces"][0]["id"]
+    channel = channel_by_name(api, wid, "same", boss["token"])
+    assert [g["text"] for g in all_messages(api, channel["id"], boss["token"])] == ["from a"]
