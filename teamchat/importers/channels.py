@@ -22,7 +22,7 @@ from teamchat.models import (
 from teamchat.realtime import events as ev
 from teamchat.services.channels import channel_json, check_channel_name, pick_shard
 from teamchat.services.users import user_json
-from teamchat.services.workspaces import check_workspace_name
+from teamchat.services.workspaces import check_workspace_name, workspace_name_key
 from teamchat.store import channels as channel_store
 from teamchat.store import events as event_store
 from teamchat.store import reads as read_store
@@ -67,7 +67,7 @@ def ensure_workspace(
         workspace = Workspace(
             id=ids.next_id(),
             name=clean,
-            name_key=clean.lower(),
+            name_key=workspace_name_key(clean),
             recall_window_seconds=recall_window_seconds,
             created_by=admin_id or NOBODY,
             created_at=now,

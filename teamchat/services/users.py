@@ -46,17 +46,23 @@ def check_username(raw: str) -> str:
     return name
 
 
+def has_controls(text: str) -> bool:
+    """Whether a name holds a control, a lone surrogate, a line or paragraph separator
+    (Zl/Zp are line breaks in disguise) or a bidi override, embedding or isolate."""
+    return any(
+        unicodedata.category(ch) in ("Cc", "Cs", "Zl", "Zp") or ch in BIDI_CONTROLS for ch in text
+    )
+
+
 def check_display_name(raw: str) -> str:
     name = raw.strip()
     if not name:
         raise BadRequest("display_name must not be empty", code="invalid_display_name")
-    for ch in name:
-        # Zl/Zp are line breaks in disguise; Cc/Cs are controls and lone surrogates.
-        if unicodedata.category(ch) in ("Cc", "Cs", "Zl", "Zp") or ch in BIDI_CONTROLS:
-            raise BadRequest(
-                "display_name must not contain control or bidi-override characters",
-                code="invalid_display_name",
-            )
+    if has_controls(name):
+        raise BadRequest(
+            "display_name must not contain control or bidi-override characters",
+            code="invalid_display_name",
+        )
     return name
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from teamchat.errors import BadRequest, NotFound
 from teamchat.ids import now_ms
 from teamchat.models import User, Workspace, WorkspaceMember
-from teamchat.services.users import user_json
+from teamchat.services.users import has_controls, user_json
 from teamchat.store import users as user_store
 from teamchat.store import workspaces as workspace_store
 from teamchat.store.access import access_workspace_by_id
@@ -29,13 +29,29 @@ def workspace_json(w: Workspace, role: str) -> dict[str, Any]:
     }
 
 
+NAME_MAX = 80  # the length of the name and name_key columns
+
+
 def check_workspace_name(raw: str) -> str:
-    name = " ".join(raw.split())
+    """Runs of spaces become one; controls and bidi overrides are refused, as in display
+    names. The lower-cased key must fit its column too: lower() can lengthen ("İ" is two
+    code points lower-cased), so a name is measured both ways."""
+    stripped = raw.strip()
+    if has_controls(stripped):
+        raise BadRequest(
+            "name must not contain control or bidi-override characters", code="invalid_name"
+        )
+    name = " ".join(stripped.split())
     if not name:
         raise BadRequest("name must not be empty", code="invalid_name")
-    if len(name) > 80:
-        raise BadRequest("name is longer than 80 characters", code="too_long")
+    if len(name) > NAME_MAX or len(workspace_name_key(name)) > NAME_MAX:
+        raise BadRequest(f"name is longer than {NAME_MAX} characters", code="too_long")
     return name
+
+
+def workspace_name_key(name: str) -> str:
+    """What imports find a workspace by; store.workspaces.workspaces_named compares the same."""
+    return name.lower()
 
 
 def do_create_workspace(
@@ -49,7 +65,7 @@ def do_create_workspace(
     w = Workspace(
         id=tx.rt.ids.next_id(),
         name=clean,
-        name_key=clean.lower(),
+        name_key=workspace_name_key(clean),
         recall_window_seconds=window if recall_window_seconds is None else recall_window_seconds,
         created_by=user.id,
         created_at=now,

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from flask import Flask
+from sqlalchemy import select
 
+from teamchat.errors import BadRequest
+from teamchat.importers.channels import ensure_workspace, find_workspace
+from teamchat.models import Workspace
 from tests.conftest import Api
 
 
@@ -117,3 +122,82 @@ def test_workspace_ids_are_validated(api: Api) -> None:
     r = api.get("/api/v1/workspaces/not-an-id/members", a["token"])
     assert r.status_code == 400
     assert r.get_json()["error"]["code"] == "invalid_type"
+
+
+# -- names: what is stored, what is refused ------------------------------------------
+
+
+def workspace_rows(app: Flask) -> list[tuple[str, str]]:
+    rt = app.extensions["teamchat"]
+    with rt.dbs.directory_session() as s:
+        return sorted((w.name, w.name_key) for w in s.scalars(select(Workspace)))
+
+
+FITTING_NAMES = [
+    "\u0130" * 40,  # "İ" lower-cases to two code points: 80 in the key
+    "\u0130stanbul " + "x" * 30,
+    "\U0001f600" * 80,  # four bytes each in utf8mb4
+    "\u00e9" * 80,
+    "\u01c4" * 80,  # "Ǆ" lower-cases to one code point
+    "\u05e9\u05dc\u05d5\u05dd \u0645\u0631\u062d\u0628\u0627",
+    "caf\u00e9 \u200fR&D\u200e",  # direction marks are not overrides
+]
+
+
+@pytest.mark.parametrize("name", FITTING_NAMES)
+def test_names_are_stored_exactly_with_their_key(app: Flask, api: Api, name: str) -> None:
+    a = api.user("ann")
+    r = api.post("/api/v1/workspaces", {"name": name}, a["token"])
+    assert r.status_code == 201, r.get_json()
+    assert r.get_json()["name"] == name
+    assert workspace_rows(app) == [(name, name.lower())]
+    # The key is what imports find a workspace by, in any case.
+    with app.app_context():
+        rt = app.extensions["teamchat"]
+        with rt.dbs.transaction(rt) as tx:
+            for spelled in (name, name.lower(), name.upper()[:80]):
+                if len(spelled.lower()) <= 80:
+                    found = find_workspace(tx, spelled)
+                    assert found is not None and found.name == name, spelled
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["\u0130" * 41, "\u0130" * 80, "a" * 79 + "\u0130", "x" * 81, "\U0001f600" * 81],
+)
+def test_names_too_long_either_way_are_refused(app: Flask, api: Api, name: str) -> None:
+    a = api.user("ann")
+    r = api.post("/api/v1/workspaces", {"name": name}, a["token"])
+    assert r.status_code == 400, r.get_json()
+    assert r.get_json()["error"]["code"] == "too_long"
+    assert workspace_rows(app) == []
+    # Imports refuse the same names, before writing anything.
+    with app.app_context():
+        rt = app.extensions["teamchat"]
+        with pytest.raises(BadRequest), rt.dbs.transaction(rt) as tx:
+            ensure_workspace(tx, rt.ids, name, None, 0)
+    assert workspace_rows(app) == []
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "evil\u202etxt.exe",  # right-to-left override
+        "a\u202ab",
+        "\u2066isolate\u2069",
+        "bell\x07",
+        "esc\x1b[31mred",
+        "line\nbreak",
+        "tab\there",
+        "cr\rhere",
+        "sep\u2028arator",
+        "del\x7f",
+        "next\x85line",
+    ],
+)
+def test_names_with_controls_or_bidi_overrides_are_refused(app: Flask, api: Api, name: str) -> None:
+    a = api.user("ann")
+    r = api.post("/api/v1/workspaces", {"name": name}, a["token"])
+    assert r.status_code == 400, r.get_json()
+    assert r.get_json()["error"]["code"] == "invalid_name"
+    assert workspace_rows(app) == []
