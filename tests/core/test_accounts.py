@@ -59,6 +59,16 @@ def test_register_returns_the_user_and_a_working_token(api: Api) -> None:
         "two words",
         "alice\n",
         "tab\tname",
+        "bell\x07",
+        "esc\x1b[0m",
+        "cr\rname",
+        "del\x7f",
+        "\u202ealice",  # right-to-left override
+        "alice\u202e",
+        "al\u2066ice",  # left-to-right isolate
+        "al\u2069",
+        "zero\u200bwidth",
+        "line\u2028sep",
         "ålice",
         "\uff41lice",  # a fullwidth look-alike of "alice"
         "\u0131nfo",  # dotless i: no ASCII case folding of look-alikes
