@@ -3,6 +3,8 @@ errors, through the API on both storage backends and both engines."""
 
 from __future__ import annotations
 
+import base64
+import json
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -10,6 +12,8 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from search.cursor import decode_cursor, encode_cursor
+from search.errors import CursorError
 from tests.conftest import Api
 from tests.search_app.helpers import drain, found, search
 
@@ -272,6 +276,85 @@ def test_malformed_requests_are_400(api: Api, team: dict[str, Any]) -> None:
         assert error["message"], params
 
 
+def forged(payload: Any) -> str:
+    """A cursor as this API writes them (unpadded URL-safe base64 of JSON), made by hand."""
+    raw = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+BIG = 2**63
+FORGED_CURSORS: list[tuple[str, str]] = [
+    # (cursor, sort) -- huge, negative or wrongly typed keys
+    (forged({"s": "newest", "k": [BIG, 1]}), "newest"),
+    (forged({"s": "newest", "k": [1, BIG]}), "newest"),
+    (forged({"s": "newest", "k": [2**64, 2**64]}), "newest"),
+    (forged({"s": "newest", "k": [10**30, 1]}), "newest"),
+    (forged({"s": "newest", "k": [-1, 1]}), "newest"),
+    (forged({"s": "newest", "k": [1, -(2**63) - 1]}), "newest"),
+    (forged({"s": "newest", "k": [1.5, 1]}), "newest"),
+    (forged({"s": "newest", "k": ["1", "2"]}), "newest"),
+    (forged({"s": "newest", "k": [True, 1]}), "newest"),
+    (forged({"s": "newest", "k": [None, 1]}), "newest"),
+    (forged({"s": "newest", "k": [[1], 1]}), "newest"),
+    (forged({"s": "newest", "k": [1]}), "newest"),
+    (forged({"s": "newest", "k": [1, 2, 3]}), "newest"),
+    (forged({"s": "newest", "k": "1,2"}), "newest"),
+    (forged({"s": "newest", "k": {"0": 1, "1": 2}}), "newest"),
+    (forged({"s": "newest"}), "newest"),
+    (forged({"k": [1, 2]}), "newest"),
+    (forged({"s": "relevance", "k": [1.0, 1, 2]}), "newest"),
+    (forged({"s": "relevance", "k": [1.0, BIG, 2]}), "relevance"),
+    (forged({"s": "relevance", "k": [1.0, 1, BIG]}), "relevance"),
+    (forged({"s": "relevance", "k": [1e300, 1, 2]}), "relevance"),
+    (forged({"s": "relevance", "k": [BIG**5, 1, 2]}), "relevance"),
+    (forged({"s": "relevance", "k": ["1.0", 1, 2]}), "relevance"),
+    (forged({"s": "relevance", "k": [True, 1, 2]}), "relevance"),
+    (forged({"s": "relevance", "k": [1.0, -5, 2]}), "relevance"),
+    (forged(b'{"s": "relevance", "k": [NaN, 1, 2]}'), "relevance"),
+    (forged(b'{"s": "relevance", "k": [Infinity, 1, 2]}'), "relevance"),
+    (forged(b'{"s": "relevance", "k": [-Infinity, 1, 2]}'), "relevance"),
+    (forged(b'{"s": "newest", "k": [1' + b"0" * 400 + b", 1]}"), "newest"),
+    # JSON that is not an object
+    (forged([1, 2]), "newest"),
+    (forged("newest"), "newest"),
+    (forged(12), "newest"),
+    (forged(None), "newest"),
+    # valid base64 of something that is not JSON, or not UTF-8
+    (forged(b"not json at all"), "newest"),
+    (forged(b"\xff\xfe\x00\x01"), "newest"),
+    (forged(b'{"s": "newest", "k": [1, 2]'), "newest"),
+    (forged(b"[" * 50_000), "newest"),
+    # not base64
+    ("!!!!", "newest"),
+    ("a", "newest"),
+    ("====", "newest"),
+    ("eyJzIjoibmV3ZXN0Iiwia", "newest"),  # cut short
+    ("%FF%FE", "newest"),
+    ("x" * 513, "newest"),
+]
+
+
+def test_forged_cursors_are_400(api: Api, app: Flask, team: dict[str, Any]) -> None:
+    ana, wid, cid = team["ana"], team["wid"], team["general"]["id"]
+    for i in range(3):
+        api.send(cid, ana, f"cursorword {i}")
+    drain(app)
+    for cursor, sort in FORGED_CURSORS:
+        r = search(api, wid, ana, "cursorword", limit=1, sort=sort, cursor=cursor)
+        assert r.status_code == 400, (cursor, sort, r.status_code, r.get_data()[:300])
+        error = r.get_json()["error"]
+        assert error["code"] == "invalid_cursor", (cursor, error)
+        assert error["message"]
+    # Keys at the edges of the range are fine: the page after them.
+    for key, want in (([2**63 - 1, 2**63 - 1], 3), ([0, 0], 0), ([1, 1], 0)):
+        cursor = forged({"s": "newest", "k": key})
+        r = search(api, wid, ana, "cursorword", cursor=cursor)
+        assert r.status_code == 200, (key, r.get_json())
+        assert len(r.get_json()["hits"]) == want, key
+    cursor = forged({"s": "relevance", "k": [3.4e38, 2**63 - 1, 2**63 - 1]})
+    assert search(api, wid, ana, "cursorword", sort="relevance", cursor=cursor).status_code == 200
+
+
 @pytest.mark.parametrize("engine_kind", ["local"])
 def test_only_workspace_members_may_search(api: Api, team: dict[str, Any]) -> None:
     stranger = api.user()
@@ -281,3 +364,11 @@ def test_only_workspace_members_may_search(api: Api, team: dict[str, Any]) -> No
     assert r.status_code == 401
     r = api.get("/api/v1/workspaces/123/search?q=anything", team["ana"]["token"])
     assert r.status_code == 404
+
+
+def test_decode_cursor_refuses_forgeries_without_an_app() -> None:
+    for cursor, sort in FORGED_CURSORS + [(forged(b"[" * 50_000), "newest")]:
+        with pytest.raises(CursorError):
+            decode_cursor(cursor, sort)
+    assert decode_cursor(encode_cursor("newest", (5, 7)), "newest") == (5, 7)
+    assert decode_cursor(encode_cursor("relevance", (1.25, 5, 7)), "relevance") == (1.25, 5, 7)
