@@ -13,6 +13,8 @@ channel's next live frame for the reorder window once, then carries on.
 from __future__ import annotations
 
 import json
+import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,6 +47,24 @@ MESSAGE_COLUMNS = (
 MENTION_COLUMNS = ("message_id", "user_id", "channel_id", "seq", "kind", "created_at")
 REACTION_COLUMNS = ("message_id", "user_id", "emoji", "channel_id", "created_at")
 OUTBOX_COLUMNS = ("message_id", "channel_id", "created_at")
+# NUL, which the databases and search engines refuse, and UTF-16 surrogates, which a
+# JSON escape can carry alone but no UTF-8 column can store.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def storable_text(text: str, repaired: Counter[str]) -> str:
+    """`text` as it can be stored, repaired as the IRC importer repairs bytes: NULs
+    removed, lone surrogates replaced with U+FFFD; each repair counted in `repaired`."""
+    if _UNSTORABLE.search(text) is None:
+        return text
+    if "\x00" in text:
+        repaired["nul_bytes_removed"] += text.count("\x00")
+        text = text.replace("\x00", "")
+    text, n = _SURROGATE.subn("\ufffd", text)
+    if n:
+        repaired["lone_surrogates_replaced"] += n
+    return text
 
 
 @dataclass

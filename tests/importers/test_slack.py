@@ -11,7 +11,7 @@ from typing import Any
 from flask import Flask
 
 from tests.conftest import Api
-from tests.importers.helpers import all_messages, channel_by_name, cli, login, search
+from tests.importers.helpers import all_messages, channel_by_name, cli, login, run_cli, search
 
 USERS = [
     {"id": "U1", "name": "ana", "real_name": "Ana Lima", "profile": {"display_name": "Ana L."}},
@@ -234,3 +234,132 @@ def test_not_an_export(app: Flask, tmp_path: Path) -> None:
     )
     assert result.exit_code == 1
     assert "not a Slack export: channels.json is missing" in result.output
+
+
+MESSY_USERS: list[Any] = [
+    {"id": "U1", "name": "ana", "profile": {"display_name": "Ana \udc00"}},
+    {"id": "U2", "name": 7, "profile": "not an object"},
+    42,
+    {"name": "no-id"},
+]
+MESSY_CHANNELS: list[Any] = [
+    {"id": "C1", "name": "general", "members": ["U1", 7, None, "U2"], "topic": "a string"},
+    {"id": "C2", "members": ["U1"]},
+    {"id": "C3", "name": "bad name!"},
+    "not a channel",
+]
+MESSY_MESSAGES: list[Any] = [
+    {"user": "U1", "text": "hi\u0000 there \ud800 and <@U2>", "ts": "1700000000.000100"},
+    {"user": "U1", "text": 123, "ts": "1700000001.000000"},
+    {"user": "U1", "text": ["a", "list"], "ts": "1700000002.000000"},
+    {"user": {"id": "U1"}, "text": "user is an object", "ts": "1700000003.000000"},
+    {"user": "U1", "subtype": ["me_message"], "text": "odd subtype", "ts": "1700000004.0"},
+    {"user": "U1", "text": "bad ts", "ts": "soon"},
+    {"user": "U1", "text": "ts as an object", "ts": {"s": 1}},
+    "a string, not a message",
+    None,
+    {
+        "user": "U2",
+        "text": "edited, but when?",
+        "ts": "1700000005.000000",
+        "edited": {"user": "U2"},
+        "reactions": ["tada", {"name": 5}, {"name": "tada", "users": "U1"}, {"users": ["U1"]}],
+    },
+    {"user": "U2", "text": "reactions not a list", "ts": "1700000006.0", "reactions": "tada"},
+]
+
+
+def build_messy_export(path: Path) -> Path:
+    with zipfile.ZipFile(path, "w") as zf:
+        # json.dumps writes a lone surrogate as the escape \udc00, as Slack's JSON may.
+        zf.writestr("users.json", json.dumps(MESSY_USERS))
+        zf.writestr("channels.json", json.dumps(MESSY_CHANNELS))
+        zf.writestr("general/2023-11-14.json", json.dumps(MESSY_MESSAGES))
+    return path
+
+
+def test_malformed_records_are_skipped_and_text_repaired(
+    app: Flask, api: Api, tmp_path: Path
+) -> None:
+    export = build_messy_export(tmp_path / "messy.zip")
+    boss = api.user("boss")
+    out = cli(app, "import", "slack", str(export), "--workspace", "Messy", "--admin", "boss").output
+    assert "messages: 3 new" in out, out
+    detail = (
+        "skipped: 17 (invalid_channel_name 1, malformed_channel 2, malformed_message 6, "
+        "malformed_reaction 4, malformed_user 2, not_a_message 2)"
+    )
+    assert detail in out, out
+    assert "repaired: lone_surrogates_replaced 2, nul_bytes_removed 1" in out, out
+    cli(app, "user", "set-password", "ana", input="ana secret\nana secret\n")
+    ana = login(api, "ana", "ana secret")
+    assert ana["user"]["display_name"] == "Ana \ufffd"
+    wid = api.get("/api/v1/workspaces", boss["token"]).get_json()["workspaces"][0]["id"]
+    channels = api.get(f"/api/v1/workspaces/{wid}/channels/public", boss["token"]).get_json()
+    assert [(c["name"], c["topic"]) for c in channels["channels"]] == [("general", "")]
+    general = channels["channels"][0]
+    got = all_messages(api, general["id"], ana["token"])
+    assert [(m["author"]["username"], m["text"], m["edited_at"]) for m in got] == [
+        ("ana", "hi there \ufffd and @u2", None),
+        ("u2", "edited, but when?", None),
+        ("u2", "reactions not a list", None),
+    ]
+    assert got[0]["mentions"][0]["user_id"] == got[1]["author"]["id"]
+    assert all(m["reactions"] == [] for m in got)
+    members = api.get(f"/api/v1/channels/{general['id']}/members", boss["token"]).get_json()
+    assert sorted(m["user"]["username"] for m in members["members"]) == ["ana", "boss", "u2"]
+    # The repaired text is what search finds.
+    assert [m["text"] for m in search(api, wid, "there", ana["token"])] == [got[0]["text"]]
+    # Importing again adds nothing and skips the same records (the reactions of
+    # messages already there are not read again).
+    out = cli(app, "import", "slack", str(export), "--workspace", "Messy").output
+    assert "messages: 0 new" in out and "already imported: 3" in out, out
+    assert detail.replace("17", "13").replace("malformed_reaction 4, ", "") in out, out
+
+
+def _zip(path: Path, files: dict[str, bytes | str]) -> Path:
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in files.items():
+            zf.writestr(name, data)
+    return path
+
+
+def test_unreadable_exports_are_a_clear_error(app: Flask, api: Api, tmp_path: Path) -> None:
+    ok = json.dumps([{"id": "C1", "name": "general"}])
+    cases: list[tuple[Path, str]] = [
+        (_zip(tmp_path / "a.zip", {"channels.json": "[{"}), "a.zip: cannot read channels.json"),
+        (
+            _zip(tmp_path / "b.zip", {"channels.json": ok, "users.json": '{"U1": {}}'}),
+            "b.zip: users.json must hold a JSON list of users",
+        ),
+        (
+            _zip(tmp_path / "c.zip", {"channels.json": '"general"'}),
+            "c.zip: channels.json must hold a JSON list of channels",
+        ),
+        (
+            _zip(tmp_path / "d.zip", {"channels.json": ok, "general/2023-11-14.json": "{}"}),
+            "d.zip: general/2023-11-14.json must hold a JSON list of messages",
+        ),
+        (
+            _zip(tmp_path / "e.zip", {"channels.json": ok, "general/2023-11-14.json": b"\xff["}),
+            "e.zip: cannot read general/2023-11-14.json",
+        ),
+        (
+            _zip(tmp_path / "f.zip", {"channels.json": "[" * 100_000 + "]" * 100_000}),
+            "f.zip: cannot read channels.json",
+        ),
+    ]
+    # A member whose bytes were damaged after it was written: its checksum fails.
+    damaged = _zip(tmp_path / "g.zip", {"channels.json": ok, "users.json": '["MARKER-MARKER"]'})
+    damaged.write_bytes(damaged.read_bytes().replace(b"MARKER-MARKER", b"MARKER-MARKEX"))
+    cases.append((damaged, "g.zip: cannot read users.json"))
+    text = tmp_path / "h.zip"
+    text.write_text("not a zip")
+    cases.append((text, "h.zip is not a zip file"))
+    boss = api.user("boss")
+    for export, message in cases:
+        result = run_cli(app, "import", "slack", str(export), "--workspace", "X", "--admin", "boss")
+        assert result.exit_code == 1, (export.name, result.output)
+        assert f"Error: {message}" in result.output, (export.name, result.output)
+    # Refused before anything was written.
+    assert api.get("/api/v1/workspaces", boss["token"]).get_json()["workspaces"] == []
