@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections import defaultdict
 from typing import Any
@@ -157,6 +158,30 @@ def _announce(tx: Tx, channel: Channel, user_ids: list[int]) -> None:
         tx.publish(ev.to_users("channel.created", [uid], body, channel_id=channel.id))
 
 
+def _announce_created(tx: Tx, channel: Channel) -> None:
+    """A new channel's first events live as they are in its log: channel.created at
+    seq 1 to each member, as that member sees the channel, then each member.joined to
+    all of them, so a client tracks the channel's seqs from the first one."""
+    s = tx.shard(channel.shard)
+    members = channel_store.member_ids(tx.directory, channel.id)
+    logged = event_store.events_after(s, channel.id, 0, limit=len(members) + 1)
+    users = user_store.get_users(tx.directory, members)
+    last_seq = logged[-1].seq if logged else 0
+    for row in logged:
+        if row.type != "channel.created":
+            data = json.loads(row.payload)
+            tx.publish(ev.to_channel(row.type, channel.id, row.seq, data, members))
+            continue
+        for uid in members:
+            dm_users = None
+            if channel.kind in DIRECT_KINDS:
+                dm_users = [user_json(users[u]) for u in members if u != uid and u in users]
+            body = channel_json(
+                tx, channel, uid, (0, 0, last_seq), last_seq, len(members), dm_users
+            )
+            tx.publish(ev.to_channel(row.type, channel.id, row.seq, body, [uid]))
+
+
 # -- create -------------------------------------------------------------------------
 
 
@@ -221,7 +246,7 @@ def do_create_channel(
     check_workspace_members(tx, workspace_id, member_ids)
     kind = "private" if private else "public"
     channel = create_channel_rows(tx, workspace_id, kind, clean, user.id, member_ids)
-    _announce(tx, channel, channel_store.member_ids(tx.directory, channel.id))
+    _announce_created(tx, channel)
     return channel_json(tx, channel, user.id)
 
 
@@ -237,13 +262,13 @@ def do_open_dm(
     check_workspace_members(tx, workspace_id, others)
     if len(others) > 1:
         channel = create_channel_rows(tx, workspace_id, "group", None, user.id, others)
-        _announce(tx, channel, channel_store.member_ids(tx.directory, channel.id))
+        _announce_created(tx, channel)
         return channel_json(tx, channel, user.id), True
     key = dm_key(workspace_id, user.id, others[0] if others else user.id)
     channel = channel_store.channel_by_dm_key(tx.directory, key)
     if channel is None:
         channel = create_channel_rows(tx, workspace_id, "dm", None, user.id, others, dm_key=key)
-        _announce(tx, channel, channel_store.member_ids(tx.directory, channel.id))
+        _announce_created(tx, channel)
         return channel_json(tx, channel, user.id), True
     member = channel_store.get_member(tx.directory, channel.id, user.id)
     if member is not None and member.hidden:
