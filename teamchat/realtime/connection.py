@@ -3,8 +3,10 @@
 Frames reach a connection from the bus (live) and from the channel logs (replay). Per
 channel it remembers the last seq it sent; a frame at or below it is a duplicate.
 A frame that skips ahead waits briefly for the missing ones: two requests may publish
-after commit in the other order. A user who left a channel gets nothing more from it
-but their own member.left, even a frame made just before the leave and heard after.
+after commit in the other order. If they do not come (a publish failed or was lost),
+the gap is filled from the channel log, as a resume does, and then live frames go on.
+A user who left a channel gets nothing more from it but their own member.left, even
+a frame made just before the leave and heard after.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from teamchat.realtime.sendqueue import Close, SendQueue
 
 log = logging.getLogger(__name__)
 
-# How long a frame that skips a seq waits for the missing one before going out anyway.
+# How long a frame that skips a seq waits for the missing one before the gap is read
+# from the channel log.
 REORDER_WINDOW = 2.0
 # How long sequenced frames wait after hello for the client's resume, so that a
 # resume replays a channel before, never after, the live frames of that channel.
@@ -79,6 +82,11 @@ class Connection:
         self._deadline: dict[int, float] = {}
         self._replaying: dict[int, list[Item]] = {}
         self._replay_overflow: set[int] = set()
+        # Gap fills: channel -> highest seq heard live while its gap is read from the
+        # log; the channels waiting for the filler; whether a filler thread runs.
+        self._fill_upto: dict[int, int] = {}
+        self._fills: list[int] = []
+        self._filler = False
         # Sequenced frames that arrived before the client's resume; None once it came.
         self._pending: list[Item] | None = []
         self._pending_until = now + RESUME_GRACE
@@ -147,6 +155,8 @@ class Connection:
                 return
             buffer = self._replaying.get(cid)
             if buffer is not None:
+                if cid in self._fill_upto:  # the fill reads up to here, buffered or not
+                    self._fill_upto[cid] = max(self._fill_upto[cid], item.seq)
                 if cid in self._replay_overflow:
                     return  # the replay reads these from the log instead
                 if len(buffer) >= self.queue.capacity:
@@ -216,8 +226,10 @@ class Connection:
     def has_timers(self) -> bool:
         return self._pending is not None or bool(self._deadline)
 
-    def expire(self, now: float) -> None:
-        """Give up waiting: for a resume after the grace, for a gap after the window."""
+    def expire(self, now: float) -> bool:
+        """Stop waiting: for a resume after the grace, for a missing seq after the
+        window (its channel is then filled from the log). True when the caller must
+        start a filler thread for this connection (see teamchat.realtime.replay)."""
         with self._lock:
             if self._pending is not None and now >= self._pending_until:
                 self._end_pending()
@@ -226,12 +238,57 @@ class Connection:
                     continue
                 del self._deadline[cid]
                 held = self._held.get(cid)
-                if not held:
+                if not held or cid in self._replaying:
                     continue
-                self._last[cid] = min(held) - 1  # the missing seq is not coming
+                del self._held[cid]
+                # Live frames of the channel wait in a bounded buffer meanwhile.
+                self._replaying[cid] = sorted(held.values(), key=lambda i: i.seq)
+                self._fill_upto[cid] = max(held)
+                self._fills.append(cid)
+            if self._fills and not self._filler and not self.closing:
+                self._filler = True
+                return True
+            return False
+
+    # -- gap fills ----------------------------------------------------------------------
+
+    def next_fill(self) -> int | None:
+        """The next channel whose gap the filler reads from the log; None ends it."""
+        with self._lock:
+            if self._fills and not self.closing:
+                return self._fills.pop(0)
+            self._filler = False
+            return None
+
+    def fill_range(self, cid: int) -> tuple[int, int]:
+        """The seqs still to read from the log: after the first, up to the second."""
+        with self._lock:
+            return self._last.get(cid, 0), self._fill_upto.get(cid, 0)
+
+    def finish_fill(
+        self, cid: int, read: int = 0, *, give_up: bool = False, force: bool = False
+    ) -> bool:
+        """Back to live once the log was read (up to `read`) as far as the highest seq
+        heard meanwhile: False if more arrived (the caller reads on). give_up: the log
+        has nothing more, so a seq still missing was never committed; what waits behind
+        it goes out. force: the log could not be read; the gap waits, to be tried again."""
+        with self._lock:
+            upto = self._fill_upto.get(cid)
+            if upto is None:
+                return True
+            if not (give_up or force) and upto > max(read, self._last.get(cid, 0)):
+                return False
+            del self._fill_upto[cid]
+            self._replay_overflow.discard(cid)
+            buffer = self._replaying.pop(cid, [])
+            now = time.monotonic()
+            for item in buffer:
+                self._accept(item, now)
+            held = self._held.get(cid)
+            if give_up and held:
+                self._last[cid] = min(held) - 1
                 self._drain(cid, now)
-                if self._held.get(cid):
-                    self._deadline[cid] = now + REORDER_WINDOW
+            return True
 
     def end_pending(self) -> None:
         """The client spoke without resuming: what waited for a resume goes out now."""

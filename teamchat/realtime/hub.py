@@ -1,8 +1,9 @@
 """The sockets of this process: who is connected, and delivery of bus envelopes to them.
 
 The hub never queries the database: an envelope names its recipients. One timer thread
-lets go of frames that waited for a resume or a missing seq, closes sockets whose
-client went silent, and drops the TCP connection of sockets stuck closing.
+lets go of frames that waited for a resume, hands a socket whose missing seq did not
+come to the gap filler (which reads the channel log), closes sockets whose client went
+silent, and drops the TCP connection of sockets stuck closing.
 """
 
 from __future__ import annotations
@@ -34,8 +35,11 @@ GAP = 1012
 
 
 class Hub:
-    def __init__(self, rt: Runtime) -> None:
+    def __init__(self, rt: Runtime, fill: Callable[[Connection], None]) -> None:
+        """fill(conn) starts filling the connection's gaps from the channel logs (on a
+        thread of its own: the timer thread never waits for the database)."""
         self.rt = rt
+        self._fill = fill
         self._silence = silence_limit(rt.settings)
         # A heartbeat reaches presence at most this often per socket.
         self._beat_every = max(0.2, self._silence / 4)
@@ -158,7 +162,8 @@ class Hub:
                 due = list(self._due)
             for conn in due:
                 try:
-                    conn.expire(now)
+                    if conn.expire(now):
+                        self._fill(conn)
                 except Exception:
                     log.exception("socket timer failed")
                 if not conn.has_timers:

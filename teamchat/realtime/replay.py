@@ -3,6 +3,11 @@
 An entry point like a view: it checks access now (a channel the user can no longer
 read is not replayed) and owns its short transactions, one per page of events, so a
 gap of any length streams through without one long transaction.
+
+The same path fills a gap in a live stream (a publish after commit that failed or was
+lost): when a connection heard seq n but not the ones before it, it reads the log from
+its last seq up to the highest one it heard. Those events were all for this user: it
+heard the one before and the one after, and the log holds any leave in between.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from teamchat.errors import ApiError
 from teamchat.realtime import events as ev
 from teamchat.realtime.connection import Connection, Item, logged_item
 from teamchat.runtime import transaction
+from teamchat.store import channels as channel_store
 from teamchat.store import events as event_store
 from teamchat.store.access import access_channel_by_id
 
@@ -25,6 +31,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PAGE = 500
+# Gap fills of all sockets of the process read the logs this many at a time, so a lost
+# publish to a big channel does not become a burst of queries.
+FILL_READERS = threading.BoundedSemaphore(4)
 
 
 def start_resume(rt: Runtime, conn: Connection, channels: dict[int, int]) -> None:
@@ -96,3 +105,47 @@ def _item(user_id: int, cid: int, seq: int, type_: str, payload: str) -> Item:
     data = json.loads(payload)
     text = json.dumps(ev.frame(type_, cid, seq, data), ensure_ascii=False, separators=(",", ":"))
     return logged_item(user_id, cid, seq, type_, text, data)
+
+
+def start_fill(rt: Runtime, conn: Connection) -> None:
+    """Fill the connection's gaps on a thread of its own (one per connection at most):
+    a reader that is slow to take the frames holds up nobody else."""
+    threading.Thread(target=_fill, args=(rt, conn), name="teamchat-gap-fill", daemon=True).start()
+
+
+def _fill(rt: Runtime, conn: Connection) -> None:
+    while (cid := conn.next_fill()) is not None:
+        try:
+            if not _fill_channel(rt, conn, cid):
+                return
+        except Exception:
+            log.exception("filling a gap in channel %s for user %s failed", cid, conn.user_id)
+            conn.finish_fill(cid, force=True)  # it waits again, and is tried again
+
+
+def _fill_channel(rt: Runtime, conn: Connection, cid: int) -> bool:
+    """False when the socket closed or stalled meanwhile."""
+    read, _ = conn.fill_range(cid)
+    while True:
+        _, upto = conn.fill_range(cid)
+        rows: list[Item] = []
+        if read < upto:
+            with FILL_READERS, transaction(rt) as tx:
+                channel = channel_store.get_channel(tx.directory, cid)
+                if channel is not None:
+                    found = event_store.events_after(
+                        tx.shard(channel.shard), cid, read, limit=min(PAGE, upto - read)
+                    )
+                    rows = [
+                        _item(conn.user_id, cid, r.seq, r.type, r.payload)
+                        for r in found
+                        if r.seq <= upto
+                    ]
+        if not conn.replay(rows):
+            return False
+        # Nothing in the log past `read`: what is still missing was never committed.
+        give_up = read < upto and not rows
+        if rows:
+            read = rows[-1].seq
+        if conn.finish_fill(cid, read, give_up=give_up):
+            return True

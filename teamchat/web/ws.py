@@ -25,7 +25,7 @@ from teamchat.realtime import events as ev
 from teamchat.realtime.connection import Connection
 from teamchat.realtime.hub import SESSION_ENDED, Hub
 from teamchat.realtime.presence import silence_limit
-from teamchat.realtime.replay import start_resume
+from teamchat.realtime.replay import start_fill, start_resume
 from teamchat.realtime.throttle import make_throttle
 from teamchat.runtime import Runtime, current_runtime, transaction
 from teamchat.services import presence as presence_service
@@ -53,7 +53,7 @@ sock = Sock()
 def init_app(app: Flask) -> None:
     rt: Runtime = app.extensions["teamchat"]
     app.config.setdefault("SOCK_SERVER_OPTIONS", {"max_message_size": MAX_FRAME_BYTES})
-    hub = Hub(rt)
+    hub = Hub(rt, fill=lambda conn: start_fill(rt, conn))
     app.extensions["teamchat.hub"] = hub
     app.extensions["teamchat.throttle"] = make_throttle(rt.settings, rt.redis)
     rt.presence.set_listener(lambda user_id, status: _announce(rt, user_id, status))

@@ -33,6 +33,8 @@ class Cluster:
     servers: list[LiveServer]
     redis_url: str
     redis_prefix: str
+    start_unheard: Callable[[], LiveServer]
+    _unheard: LiveServer | None = None
 
     @property
     def a(self) -> LiveServer:
@@ -44,6 +46,14 @@ class Cluster:
 
     def http(self, i: int = 0) -> Http:
         return Http(self.servers[i].base_url)
+
+    def unheard(self) -> LiveServer:
+        """A server on the same storage whose live events nobody hears (its bus is
+        another Redis channel): what it writes is in the channel logs, never live, as
+        when a publish after commit fails."""
+        if self._unheard is None:
+            self._unheard = self.start_unheard()
+        return self._unheard
 
     def publish_raw(self, envelope: dict[str, Any]) -> None:
         """Put an envelope on the event bus as a server does after commit: for frames
@@ -126,7 +136,15 @@ def start_cluster(
         for i in range(n):  # one by one: each runs the (idempotent) migrations at start
             servers.append(start_serve(env, folder / f"server{i}.log"))
             started.append(servers[-1])
-        return Cluster(servers, redis_url, prefix)
+
+        def start_unheard() -> LiveServer:
+            # A node id of its own: its prefix does not share the others' counter.
+            more = {**settings, "node_id": 1000}
+            env = server_env(storage, redis_url, f"{prefix}unheard:", **more)
+            started.append(start_serve(env, folder / "unheard.log"))
+            return started[-1]
+
+        return Cluster(servers, redis_url, prefix, start_unheard)
 
     try:
         yield start

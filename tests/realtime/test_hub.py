@@ -4,7 +4,6 @@ more after a leave."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from typing import Any
 
 from tests.realtime.conftest import Cluster
@@ -164,16 +163,45 @@ def test_a_member_who_comes_back_hears_the_channel_again(cluster: Cluster) -> No
         assert "while bob is away" not in texts
 
 
-def test_a_new_channel_is_announced_to_its_members(cluster: Cluster) -> None:
+def test_a_new_channel_goes_live_as_its_log_has_it(cluster: Cluster) -> None:
+    """channel.created at seq 1 and each member.joined after it, live as in the log, so
+    that a client tracks the channel's seqs (and resumes it) from its first event."""
     http = cluster.http(1)
-    alice, bob = http.user(), http.user()
-    wid = http.workspace(alice, bob)
+    alice, bob, carol = http.user(), http.user(), http.user()
+    wid = http.workspace(alice, bob, carol)
+    member_ids = [alice["user"]["id"], bob["user"]["id"], carol["user"]["id"]]
     with clients() as opened:
         opened.append(bob_a := Client(cluster.a.ws_url, bob["token"]))
-        cid = http.channel(wid, alice, [bob], private=True)
-        created: Callable[[dict[str, Any]], bool] = is_type("channel.created", id=cid)
-        frame = bob_a.next(created)
-        assert frame["channel_id"] == cid
+        opened.append(alice_b := Client(cluster.b.ws_url, alice["token"]))
+        cid = http.channel(wid, alice, [bob, carol], private=True)
+        group = http.call(
+            "POST", f"/api/v1/workspaces/{wid}/dms", {"user_ids": member_ids[1:]}, alice["token"]
+        )["id"]
+        expected = [("channel.created", 1)] + [("member.joined", s) for s in (2, 3, 4)]
+        for c in (cid, group):
+            assert http.last_seq(c, alice) == 4
+            for device in (bob_a, alice_b):
+                device.next(lambda f, c=c: f.get("channel_id") == c and f.get("seq") == 4)
+                frames = channel_frames(device.seen, c)
+                assert [(f["type"], f["seq"]) for f in frames] == expected
+                assert frames[0]["data"]["id"] == c
+                assert [f["data"]["user"]["id"] for f in frames[1:]] == member_ids
+        # Each member hears the channel as they see it: a group DM names the others.
+        me = {bob_a: bob, alice_b: alice}
+        for device, who in me.items():
+            created = channel_frames(device.seen, group)[0]["data"]
+            others = [u for u in member_ids if u != who["user"]["id"]]
+            assert sorted(u["id"] for u in created["dm_users"]) == sorted(others)
+
+        # A device that resumes the channel from before its start gets the same events,
+        # and nothing twice.
+        opened.append(bob_b := Client(cluster.b.ws_url, http.login(bob)))
+        bob_b.send({"type": "resume", "channels": {cid: 0}})
+        assert bob_b.next(is_type("resumed"))["data"]["channels"] == {cid: 4}
+        posted = http.send(cid, carol, "after the start")
+        bob_b.next(lambda f: f.get("seq") == posted["seq"])
+        frames = channel_frames(bob_b.seen, cid)
+        assert [(f["type"], f["seq"]) for f in frames] == [*expected, ("message.posted", 5)]
 
 
 def _fake_post(cid: str, seq: int, member_ids: list[str], extra: list[str] | None = None) -> dict:
@@ -211,28 +239,65 @@ def test_a_frame_made_before_the_leave_but_heard_after_it_is_dropped(cluster: Cl
             assert channel_frames(device.drain(0.5), cid) == []
 
 
-def test_frames_heard_out_of_order_go_out_in_order_and_once(cluster: Cluster) -> None:
-    http = cluster.http(1)
+def _envelope(cid: str, message: dict[str, Any], member_ids: list[str]) -> dict:
+    """The message.posted envelope the server publishes for a message it posted."""
+    return {
+        "channel_id": int(cid),
+        "member_ids": [int(u) for u in member_ids],
+        "user_ids": [],
+        "frame": {
+            "type": "message.posted",
+            "channel_id": cid,
+            "seq": message["seq"],
+            "data": message,
+        },
+    }
+
+
+def test_a_gap_that_does_not_fill_live_is_filled_from_the_log_once_and_in_order(
+    cluster: Cluster,
+) -> None:
+    http, unheard = cluster.http(0), Http(cluster.unheard().base_url)
     alice, bob = http.user(), http.user()
     cid = http.channel(http.workspace(alice, bob), alice, [bob])
     ids = [alice["user"]["id"], bob["user"]["id"]]
     with clients() as opened:
         opened.append(bob_a := Client(cluster.a.ws_url, bob["token"]))
+        opened.append(Client(cluster.b.ws_url, http.login(bob)))
         start = http.last_seq(cid, bob)
-        bob_a.send({"type": "resume", "channels": {cid: start}})
-        bob_a.next(is_type("resumed"))
-        # Two requests published after commit in the other order, and a duplicate.
-        cluster.publish_raw(_fake_post(cid, start + 2, ids))
-        cluster.publish_raw(_fake_post(cid, start + 1, ids))
-        cluster.publish_raw(_fake_post(cid, start + 2, ids))
-        bob_a.next(lambda f: f.get("seq") == start + 2)
-        # A seq that never comes holds the next one back only briefly.
-        cluster.publish_raw(_fake_post(cid, start + 4, ids))
-        bob_a.next(lambda f: f.get("seq") == start + 4, timeout=5)
-        cluster.publish_raw(_fake_post(cid, start + 3, ids))  # too late: already skipped
-        bob_a.drain(0.5)
-        assert [f["seq"] for f in channel_frames(bob_a.seen, cid)] == [
-            start + 1,
-            start + 2,
-            start + 4,
-        ]
+        for device in opened:
+            device.send({"type": "resume", "channels": {cid: start}})
+            device.next(is_type("resumed"))
+        # Committed and in the log, but their publishes were lost.
+        lost = [unheard.send(cid, alice, f"lost #{i}") for i in range(3)]
+        assert [m["seq"] for m in lost] == [start + 1, start + 2, start + 3]
+        # The last two are heard after all: late, out of order and twice. The first
+        # one never comes, so the gap before them is read from the channel log.
+        cluster.publish_raw(_envelope(cid, lost[2], ids))
+        cluster.publish_raw(_envelope(cid, lost[1], ids))
+        cluster.publish_raw(_envelope(cid, lost[2], ids))
+        for device in opened:
+            device.next(lambda f: f.get("channel_id") == cid and f.get("seq") == start + 3, 20)
+        # The first one heard at last, after the fill: a duplicate, dropped.
+        cluster.publish_raw(_envelope(cid, lost[0], ids))
+        # Then live again.
+        live = http.send(cid, alice, "live again")
+        assert live["seq"] == start + 4
+        for device in opened:
+            device.next(lambda f: f.get("seq") == live["seq"])
+            device.drain(0.5)
+            frames = channel_frames(device.seen, cid)
+            assert [f["seq"] for f in frames] == [start + 1, start + 2, start + 3, start + 4]
+            assert [f["data"]["text"] for f in frames] == [
+                "lost #0",
+                "lost #1",
+                "lost #2",
+                "live again",
+            ]
+            assert [f["data"]["id"] for f in frames] == [m["id"] for m in [*lost, live]]
+
+        # A seq that is not in the log either (never committed) holds the next one back
+        # only until the log has been read.
+        cluster.publish_raw(_fake_post(cid, start + 6, ids))
+        bob_a.next(lambda f: f.get("seq") == start + 6, timeout=20)
+        assert [f["seq"] for f in channel_frames(bob_a.seen, cid)][-2:] == [start + 4, start + 6]
