@@ -3,8 +3,11 @@
 For each gunicorn worker class (gthread: a thread per socket plus its writer thread;
 gevent: greenlets), one worker process takes sockets in steps up to --sockets; after
 each step the RSS of the worker process is read. Every socket belongs to its own
-user, says hello, resumes with nothing, and heartbeats like a browser tab would.
-The client is one selector thread over raw sockets (bench/wsclient.py).
+user, says hello, resumes with nothing, and heartbeats like a browser tab would, also
+while later sockets are still opening (a slow step must not lose the early ones to
+the server's silence limit). While all are held, the worker's CPU use is read too:
+what idle sockets cost when nothing is said. The client is one selector thread over
+raw sockets (bench/wsclient.py).
 
     python bench/connections.py [--sockets 10000] [--classes gthread,gevent]
 """
@@ -21,6 +24,8 @@ from wsclient import WsPool
 TARGET_SOCKETS = 10_000
 TARGET_BYTES = 1024**3
 HEARTBEAT_SECONDS = 15.0
+# Sockets opened between two looks at the heartbeat clock.
+OPEN_CHUNK = 250
 
 
 def steps_up_to(total: int) -> list[int]:
@@ -41,7 +46,7 @@ def measure(
     )
     server.start_and_wait()
     pool = WsPool("127.0.0.1", server.port)
-    rows: list[tuple[int, int, int, float]] = []
+    rows: list[tuple[int, int, int, float, float]] = []
     out: dict[str, object] = {"class": worker_class, "describe": server.describe(), "rows": rows}
     try:
         worker = server.worker_pids()[0]
@@ -52,11 +57,19 @@ def measure(
         last_beat = time.monotonic()
         started = time.perf_counter()
         for step in steps:
-            paths = [f"/api/v1/ws?token={t}" for t in tokens[opened:step]]
-            got = pool.open_many(paths, source_ips=sources, in_flight=200)
+            step_started = time.perf_counter()
+            got = 0
+            for lo in range(opened, step, OPEN_CHUNK):
+                hi = min(lo + OPEN_CHUNK, step)
+                paths = [f"/api/v1/ws?token={t}" for t in tokens[lo:hi]]
+                got += pool.open_many(paths, source_ips=sources, in_flight=200)
+                if time.monotonic() - last_beat > HEARTBEAT_SECONDS:
+                    pool.ping_all()
+                    last_beat = time.monotonic()
+            rate = (step - opened) / (time.perf_counter() - step_started)
+            if got < step - opened:
+                print(f"  {worker_class}: only {got} of {step - opened} new sockets said hello")
             opened = step
-            if got < len(paths):
-                print(f"  {worker_class}: only {got} of {len(paths)} new sockets said hello")
             pool.pump(2.0)
             if time.monotonic() - last_beat > HEARTBEAT_SECONDS:
                 pool.ping_all()
@@ -64,10 +77,11 @@ def measure(
             alive = pool.open_count
             rss = common.rss_bytes(worker)
             per = (rss - base) / alive if alive else 0.0
-            rows.append((alive, rss, common.thread_count(worker), per))
+            rows.append((alive, rss, common.thread_count(worker), per, rate))
             print(
                 f"  {worker_class}: {alive} open, worker RSS {rss / 2**20:.0f} MiB, "
-                f"{common.thread_count(worker)} threads, {per / 1024:.1f} KiB/socket",
+                f"{common.thread_count(worker)} threads, {per / 1024:.1f} KiB/socket, "
+                f"opened at {rate:.0f}/s",
                 flush=True,
             )
             if alive < step * 0.9:
@@ -76,11 +90,13 @@ def measure(
         out["open_seconds"] = time.perf_counter() - started
         # Hold them: sockets must stay open (heartbeats answered, none dropped).
         held_from = pool.open_count
+        cpu_before = common.cpu_seconds(worker)
         deadline = time.monotonic() + hold
         while time.monotonic() < deadline:
             pool.ping_all()
             pool.pump(min(HEARTBEAT_SECONDS, max(0.0, deadline - time.monotonic())))
         out["held"] = (held_from, pool.open_count, hold)
+        out["idle_cpu"] = (common.cpu_seconds(worker) - cpu_before) / hold
         out["final_rss"] = common.rss_bytes(worker)
         out["master_rss"] = common.rss_bytes(server.pid)
     except Exception as exc:  # report what was reached
@@ -140,10 +156,16 @@ def report(results: list[dict[str, object]], args: argparse.Namespace) -> None:
         base = r.get("base_rss", 0)
         print(f"Worker RSS before any socket: {int(base) / 2**20:.0f} MiB")  # type: ignore[arg-type]
         common.print_table(
-            ("open sockets", "worker RSS MiB", "threads", "KiB per socket (over base)"),
+            (
+                "open sockets",
+                "worker RSS MiB",
+                "threads",
+                "KiB per socket (over base)",
+                "opened per s (this step)",
+            ),
             [
-                (alive, f"{rss / 2**20:.0f}", threads, f"{per / 1024:.1f}")
-                for alive, rss, threads, per in rows  # type: ignore[attr-defined]
+                (alive, f"{rss / 2**20:.0f}", threads, f"{per / 1024:.1f}", f"{rate:.0f}")
+                for alive, rss, threads, per, rate in rows  # type: ignore[attr-defined]
             ],
         )
         if "held" in r:
@@ -151,7 +173,8 @@ def report(results: list[dict[str, object]], args: argparse.Namespace) -> None:
             print(
                 f"\nOpened in {r['open_seconds']:.0f} s; held {hold:.0f} s: {start} open before, "
                 f"{end} after. Worker RSS at the end {int(r['final_rss']) / 2**20:.0f} MiB "  # type: ignore[call-overload]
-                f"(master process {int(r['master_rss']) / 2**20:.0f} MiB)."  # type: ignore[call-overload]
+                f"(master process {int(r['master_rss']) / 2**20:.0f} MiB). Worker CPU while "  # type: ignore[call-overload]
+                f"holding them: {float(r['idle_cpu']) * 100:.1f}% of a core."  # type: ignore[arg-type]
             )
         if "error" in r:
             print(f"\nStopped by: {r['error']}")

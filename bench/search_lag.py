@@ -40,7 +40,7 @@ def main() -> int:
         common.reset_databases()
         common.reset_redis()
         env = common.app_env(index_prefix=prefix)
-        app = common.Gunicorn(env, threads=16)
+        app = common.Gunicorn(env, worker_class=common.conf_worker_class(), threads=16)
         worker = common.CeleryWorker(env, concurrency=args.concurrency)
         try:
             app.start_and_wait()
