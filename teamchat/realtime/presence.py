@@ -13,6 +13,7 @@ import logging
 import queue
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
@@ -27,6 +28,10 @@ log = logging.getLogger(__name__)
 
 ONLINE, AWAY, OFFLINE = "online", "away", "offline"
 Listener = Callable[[int, str], None]
+# The announcer remembers the version it last told per user only this long, and for at
+# most this many users: changes wait in its queue for moments, not minutes.
+TOLD_SECONDS = 600.0
+TOLD_MAX = 100_000
 
 
 def sweep_interval(settings: Settings) -> float:
@@ -91,8 +96,12 @@ class Announcer:
         self._queue: queue.Queue[tuple[int, str, int]] = queue.Queue()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
-        # user id -> version of the last change told (Redis counts changes per user).
-        self._told: dict[int, int] = {}
+        # user id -> (version of the last change told, when), oldest first. Versions
+        # come from Redis and grow per user; see teamchat.realtime.redis_presence.
+        self._told: OrderedDict[int, tuple[int, float]] = OrderedDict()
+
+    def told_count(self) -> int:
+        return len(self._told)
 
     def put(self, user_id: int, status: str, version: int = 0) -> None:
         if self.listener is None:
@@ -109,9 +118,9 @@ class Announcer:
         while True:
             user_id, status, version = self._queue.get()
             if version:
-                if version <= self._told.get(user_id, 0):
+                if version <= self._told.get(user_id, (0, 0.0))[0]:
                     continue  # a later change was told already
-                self._told[user_id] = version
+                self._remember(user_id, version)
             listener = self.listener
             if listener is None:
                 continue
@@ -119,6 +128,16 @@ class Announcer:
                 listener(user_id, status)
             except Exception:
                 log.exception("announcing presence of user %s failed", user_id)
+
+    def _remember(self, user_id: int, version: int) -> None:
+        now = time.monotonic()
+        self._told[user_id] = (version, now)
+        self._told.move_to_end(user_id)
+        while self._told:
+            _, (_, told_at) = next(iter(self._told.items()))
+            if len(self._told) <= TOLD_MAX and now - told_at < TOLD_SECONDS:
+                break
+            self._told.popitem(last=False)
 
 
 class MemoryPresence:

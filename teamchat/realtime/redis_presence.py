@@ -6,8 +6,11 @@ Keys (all under the prefix, all expiring when nobody refreshes them):
 - presence:seen:<uid>   sorted set, device -> last heartbeat (Redis server time, ms)
 - presence:away:<uid>   hash, device -> 1 for devices that said "away"
 - presence:status:<uid> the status last told; absent means offline
-- presence:version:<uid> counts the changes told, so stale ones can be dropped
-- presence:devices      sorted set, "<uid>:<device>" -> last heartbeat, for the sweeper
+- presence:version:<uid> the version of the last change told, so stale ones can be
+                          dropped: Redis time in ms (one more when two fall in the same
+                          ms), so it keeps growing even after the key expired
+- presence:devices      sorted set, "<uid>:<device>" -> last heartbeat, for the sweeper;
+                          the sweeper also drops entries whose seen:<uid> expired
 """
 
 from __future__ import annotations
@@ -70,8 +73,8 @@ else
   redis.call('SET', KEYS[3], status, 'PX', limit * 2)
 end
 if old == status then return nil end
-local version = redis.call('INCR', KEYS[4])
-redis.call('PEXPIRE', KEYS[4], 86400000)
+local version = math.max(tonumber(redis.call('GET', KEYS[4]) or '0') + 1, now)
+redis.call('SET', KEYS[4], string.format('%d', version), 'PX', 86400000)
 return {status, version}
 """
 
@@ -81,6 +84,23 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 return redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. (now - tonumber(ARGV[1])),
   'LIMIT', 0, tonumber(ARGV[2]))
+"""
+
+# KEYS: devices. ARGV: silence limit (ms), then members. Drops those still silent: after
+# the users' own sweeps only entries whose seen:<uid> is gone are left, which no user
+# update would remove and which would otherwise fill every batch of STALE.
+FORGET = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local limit = tonumber(ARGV[1])
+local removed = 0
+for i = 2, #ARGV do
+  local score = redis.call('ZSCORE', KEYS[1], ARGV[i])
+  if score and tonumber(score) < now - limit then
+    removed = removed + redis.call('ZREM', KEYS[1], ARGV[i])
+  end
+end
+return removed
 """
 
 SWEEP_BATCH = 500
@@ -94,6 +114,7 @@ class RedisPresence:
         self._limit_ms = int(silence_limit(settings) * 1000)
         self._update = client.register_script(UPDATE)
         self._stale = client.register_script(STALE)
+        self._forget = client.register_script(FORGET)
         self._sweeper = Sweeper("teamchat-presence", sweep_interval(settings), self.sweep)
         self._announcer = Announcer()
 
@@ -127,9 +148,12 @@ class RedisPresence:
 
     def sweep(self) -> None:
         """Expire silent devices of every process, including ones that died."""
-        members = self._stale(keys=[self.prefix + "devices"], args=[self._limit_ms, SWEEP_BATCH])
+        devices = self.prefix + "devices"
+        members = self._stale(keys=[devices], args=[self._limit_ms, SWEEP_BATCH])
         for user_id in sorted({int(m.split(":", 1)[0]) for m in members}):
             self._run(user_id, "", "sweep")
+        if members:
+            self._forget(keys=[devices], args=[self._limit_ms, *members])
 
     def start(self) -> None:
         self._sweeper.start()
