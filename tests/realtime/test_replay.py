@@ -121,10 +121,12 @@ def test_events_made_during_the_replay_follow_it_without_gap_or_repeat(
         t.start()
     with clients() as opened:
         try:
-            # Reconnects while messages keep coming, through both processes.
-            opened.append(Client(cluster.a.ws_url, bob["token"]))
-            opened.append(Client(cluster.b.ws_url, http_b.login(bob)))
-            for device in opened:
+            # Reconnects while messages keep coming, through both processes; each
+            # resumes first thing, as a client does (its first ping would end the wait
+            # for a resume, and the live frames would go out from there).
+            second_token = http_b.login(bob)
+            for url, token in ((cluster.a.ws_url, bob["token"]), (cluster.b.ws_url, second_token)):
+                opened.append(device := Client(url, token))
                 _resume(device, {cid: seen})
             for device in opened:
                 for _ in range(10):
