@@ -154,7 +154,8 @@ def do_post_message(
     message_store.add_message(s, m)
     mention_store.add_all(s, mention_rows(m, who))
     outbox.add(s, m.id, channel.id)
-    body = one_message_json(tx, m, channel.shard)
+    # A new message has no reactions yet and its author is the caller: no queries.
+    body = message_json(m, user, [])
     log_and_publish(tx, channel, "message.posted", body, seq=seq)
     # Your own message is read by you.
     read_store.advance(s, channel.id, user.id, seq)
