@@ -162,6 +162,8 @@ def test_edit_shows_edited_mark_for_both(team: dict[str, Any], people: Any) -> N
     for page in (pa, pb):
         expect(msg(page, "Meeting at 4").locator(".edited")).to_have_text("(edited)")
         expect(msg(page, "Meeting at 3")).to_have_count(0)
+    a.screenshot("edit_alice")
+    b.screenshot("edit_bob")
     assert not a.errors and not b.errors
 
 

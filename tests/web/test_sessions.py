@@ -24,6 +24,7 @@ def test_logout_elsewhere_shows_the_login_form_at_once_without_reconnecting(
     # closed with 4401, and the page needs no network failure to find out.
     server.call("POST", "/api/v1/auth/logout", token=team["bob"].token)
     expect(page.get_by_role("heading", name="Log in to TeamChat")).to_be_visible(timeout=10_000)
+    bob.screenshot("logout_elsewhere_login")
     page.wait_for_timeout(1500)
     assert len(opened) == 1, opened  # a closed session is not retried
     assert page.evaluate("localStorage.getItem('teamchat.token')") is None

@@ -138,6 +138,7 @@ def test_new_channel_shows_up_live_and_typing_is_shown(server: Server, people: A
     expect(pa.locator(f".sidebar [data-channel-id='{created['id']}']")).to_contain_text("incidents")
     pb.get_by_role("textbox", name="Message", exact=True).type("I am writing someth")
     expect(pa.locator(".typing-indicator")).to_have_text("Bob Brown is typing…")
+    a.screenshot("new_channel_and_typing_alice")
     assert not a.errors and not b.errors
 
 
