@@ -181,17 +181,22 @@ def test_mention_autocomplete_and_emoji_picker(team: dict[str, Any], people: Any
     box.fill("hi @bo")
     options = page.locator(".pane .mention-list [role=option]")
     expect(options.first).to_contain_text("Bob Brown")
+    a.screenshot("mention_autocomplete")
     box.press("Enter")
     expect(box).to_have_value(f"hi @{team['bob'].username} ")
     box.type("@ch")
     expect(options.first).to_contain_text("@channel")
     box.press("Tab")
     page.get_by_role("button", name="Insert emoji").click()
-    page.get_by_role("dialog", name="Insert an emoji").get_by_role("option", name="rocket").click()
+    picker = page.get_by_role("dialog", name="Insert an emoji")
+    expect(picker.get_by_role("option", name="rocket")).to_be_visible()
+    a.screenshot("emoji_picker")
+    picker.get_by_role("option", name="rocket").click()
     expect(box).to_have_value(f"hi @{team['bob'].username} @channel 🚀")
     box.press("Enter")
     sent = msg(page, "🚀")
     expect(sent.locator(".mention")).to_have_count(2)
+    a.screenshot("mentions_sent")
     assert not a.errors
 
 
@@ -302,9 +307,11 @@ def test_switch_between_workspaces(server: Server, team: dict[str, Any], people:
     expect(page.get_by_label("Workspace", exact=True)).to_have_value(re.compile(r"\d+"))
     expect(page.locator(".empty-pane")).to_be_visible()
     expect(page.locator(".sidebar .chan-item", has_text="general")).to_have_count(0)
+    a.screenshot("workspace_switched_to_new")
     page.get_by_label("Workspace", exact=True).select_option(label=team["ws"]["name"])
     expect(page.locator(".sidebar .chan-item", has_text="general")).to_be_visible()
     expect(msg(page, "only in the first workspace")).to_be_visible()
+    a.screenshot("workspace_switched_back")
     assert not a.errors
 
 
@@ -323,4 +330,5 @@ def test_revoked_session_returns_to_the_login_form(
     server.call("POST", "/api/v1/auth/logout", token=bob.token)  # e.g. logged out elsewhere
     page.evaluate("window.teamchat.dropConnection()")
     expect(page.get_by_role("heading", name="Log in to TeamChat")).to_be_visible(timeout=15_000)
+    b.screenshot("revoked_session_login")
     assert not b.errors
