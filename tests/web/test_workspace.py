@@ -134,6 +134,35 @@ def test_search_finds_a_message_and_jumps_to_it(
     assert not a.errors
 
 
+def test_search_results_show_html_as_text_and_mark_only_the_match(
+    server: Server, team: dict[str, Any], people: Any
+) -> None:
+    text = "<b>bold</b> <img src=x onerror=alert(1)> findme"
+    server.send(team["general"]["id"], team["bob"], text)
+    a = people(team["alice"])
+    page = a.open_channel(team["general"]["id"])
+    search = page.get_by_role("searchbox", name="Search messages")
+    result = page.locator(".side-panel .result", has_text="findme")
+    for _ in range(30):  # indexing runs in the background
+        search.fill("findme")
+        search.press("Enter")
+        page.wait_for_selector(".side-panel [role=status]:not(:text('Searching…'))")
+        if result.count():
+            break
+        page.wait_for_timeout(500)
+    expect(result).to_have_count(1)
+    shown = result.locator(".result-text")
+    expect(shown).to_have_text(text)
+    # The one element inside the text is the highlight, around the term searched for.
+    expect(shown.locator("*")).to_have_count(1)
+    expect(shown.locator("mark")).to_have_text(["findme"])
+    expect(page.locator(".side-panel .result b, img[src='x']")).to_have_count(0)
+    page.wait_for_timeout(300)  # an onerror handler, had one been made, would have run
+    a.screenshot("search_html_is_text")
+    assert a.dialogs == []
+    assert not a.errors
+
+
 def test_failed_send_keeps_the_draft_and_retry_does_not_duplicate(
     server: Server, team: dict[str, Any], people: Any
 ) -> None:
