@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.web.conftest import PASSWORD, REPO, Server
+from tests.web.conftest import PASSWORD, REPO, Server, wait_socket
 
 pytestmark = pytest.mark.browser
 
@@ -199,6 +199,53 @@ def test_failed_send_keeps_the_draft_and_retry_does_not_duplicate(
     page.reload()
     page.wait_for_selector(".composer-input")
     expect(msg(page, text)).to_have_count(1)
+    assert [m["text"] for m in server.history(cid, alice)].count(text) == 1
+    assert not a.errors
+
+
+def test_reload_mid_send_gives_the_text_back_and_sending_again_does_not_duplicate(
+    server: Server, team: dict[str, Any], people: Any
+) -> None:
+    alice = team["alice"]
+    cid = team["general"]["id"]
+    a = people(alice)
+    page = a.open_channel(cid)
+    text = "sent just before the reload"
+    reached: list[str] = []
+
+    def never_answer(route: Any) -> None:
+        if route.request.method != "POST" or reached:  # only the first send is cut short
+            route.continue_()
+            return
+        route.fetch()  # the server stores it; the page is reloaded before any answer
+        reached.append(route.request.post_data_json["client_msg_id"])
+
+    page.route(f"**/api/v1/channels/{cid}/messages", never_answer)
+    box = page.get_by_role("textbox", name="Message", exact=True)
+    box.fill(text)
+    box.press("Enter")
+    expect(box).to_have_value("")
+    expect(msg(page, text)).to_have_count(1)  # pending, or already pushed by the server
+    for _ in range(100):  # let the route handler run until the server has it
+        if reached:
+            break
+        page.wait_for_timeout(100)
+    assert [m["text"] for m in server.history(cid, alice)].count(text) == 1
+    page.reload()
+    page.wait_for_selector(".composer-input")
+    wait_socket(page)
+    expect(box).to_have_value(text)
+    expect(page.locator(".pane .composer-error")).to_contain_text("Sending was interrupted")
+    expect(msg(page, text)).to_have_count(1)
+    a.screenshot("reload_mid_send")
+    draft = json.loads(page.evaluate(f"localStorage.getItem('teamchat.draft.{cid}')"))
+    assert draft["text"] == text
+    assert draft["retry"]["clientMsgId"] == reached[0]
+    box.press("Enter")  # the same client_msg_id: the server returns the message it has
+    expect(box).to_have_value("")
+    expect(page.locator(".pane .composer-error")).to_be_hidden()
+    expect(msg(page, text)).to_have_count(1)
+    assert page.evaluate(f"localStorage.getItem('teamchat.draft.{cid}')") is None
     assert [m["text"] for m in server.history(cid, alice)].count(text) == 1
     assert not a.errors
 

@@ -1,6 +1,11 @@
 // The message composer: Enter sends, Shift+Enter breaks a line, @mention
-// autocomplete, emoji picker, drafts that survive failures and channel switches,
-// and a client_msg_id reused on retry so a message is never posted twice.
+// autocomplete, emoji picker, drafts that survive failures, channel switches and
+// reloads, and a client_msg_id reused on retry so a message is never posted twice.
+//
+// A draft in localStorage is {text, retry, sending}: the box, the failed send whose
+// text is in the box ({text, clientMsgId}), and the sends still waiting for the
+// server. A send stays in `sending` until the server answers, so a page reloaded or
+// closed meanwhile finds it there and puts its text back in the box, id and all.
 
 import { openEmojiPicker } from './emoji.js';
 import { displayName } from './store.js';
@@ -15,12 +20,69 @@ const SPECIAL_MENTIONS = [
 
 const TYPING_EVERY_MS = 3000;
 
+// Sends this page is waiting on, by client_msg_id. Each is also a Web Lock, held
+// from before it is written into the draft until the server has answered, so another
+// page (this one reloaded, or another tab) can wait for it to be settled.
+const inFlight = new Set();
+const SEND_LOCK = 'teamchat.sending.';
+// A send cut short by leaving the page stays in the draft for the next page to give back.
+let leaving = false;
+window.addEventListener('pagehide', () => {
+  leaving = true;
+});
+window.addEventListener('pageshow', () => {
+  leaving = false;
+});
+
+async function withSendLock(clientMsgId, fn) {
+  if (navigator.locks?.request) {
+    let ran = false;
+    try {
+      return await navigator.locks.request(SEND_LOCK + clientMsgId, () => {
+        ran = true;
+        return fn();
+      });
+    } catch (err) {
+      if (ran) throw err;
+    }
+  }
+  return fn(); // no Web Locks (not a secure context): only this page knows of its sends
+}
+
+// Resolves once no page holds the send's lock: that page has answered for it or is gone.
+function settledElsewhere(clientMsgId) {
+  if (!navigator.locks?.request) return Promise.resolve();
+  return navigator.locks.request(SEND_LOCK + clientMsgId, () => undefined).catch(() => undefined);
+}
+
 function loadDraft(key) {
   try {
-    return JSON.parse(localStorage.getItem(key) || 'null');
+    const d = JSON.parse(localStorage.getItem(key) || 'null');
+    return d && typeof d === 'object' ? d : null;
   } catch {
     return null;
   }
+}
+
+function storeDraft(key, d) {
+  const sending = Array.isArray(d.sending) ? d.sending : [];
+  if (d.text || d.retry || sending.length) {
+    localStorage.setItem(key, JSON.stringify({ text: d.text || '', retry: d.retry || null, sending }));
+  } else {
+    localStorage.removeItem(key);
+  }
+}
+
+// Read, change and write back one draft (other keys and fields are left as they are).
+function updateDraft(key, change) {
+  if (!key) return;
+  const d = loadDraft(key) || {};
+  change(d);
+  storeDraft(key, d);
+}
+
+function dropSending(d, clientMsgId) {
+  d.sending = (d.sending || []).filter((s) => s.clientMsgId !== clientMsgId);
 }
 
 export class Composer {
@@ -29,7 +91,7 @@ export class Composer {
   constructor(opts) {
     this.opts = opts;
     this.draftKey = null;
-    this.retry = null; // {text, clientMsgId} of a send that failed
+    this.retry = null; // {text, clientMsgId} of a failed send, its text in the box
     this.lastTypingAt = 0;
     this.suggestions = [];
     this.active = 0;
@@ -81,6 +143,7 @@ export class Composer {
   // Switch the composer to another conversation, keeping each one's draft.
   setDraftKey(key) {
     this.saveDraft();
+    if (key === this.draftKey) return; // the same conversation again: keep the box as it is
     this.draftKey = key;
     const saved = key ? loadDraft(key) : null;
     this.area.value = saved ? saved.text || '' : '';
@@ -88,16 +151,37 @@ export class Composer {
     this.hideError();
     this.closeSuggestions();
     this.autosize();
+    if (saved && saved.sending && saved.sending.length) this.recoverSends(key);
+  }
+
+  // Sends that no live page is waiting on (the page was reloaded or closed before the
+  // server answered) go back in the box. The server may have the message already:
+  // keeping its client_msg_id makes sending it again return that one, not a copy.
+  async recoverSends(key) {
+    const saved = loadDraft(key) || {};
+    const ids = (saved.sending || []).map((s) => s.clientMsgId).filter((id) => !inFlight.has(id));
+    if (!ids.length) return;
+    await Promise.all(ids.map(settledElsewhere));
+    if (this.draftKey !== key) return; // found again when the conversation is opened
+    const d = loadDraft(key) || {};
+    const lost = (d.sending || []).filter((s) => ids.includes(s.clientMsgId));
+    if (!lost.length) return;
+    const now = this.area.value;
+    this.area.value = [...lost.map((s) => s.text), now].filter(Boolean).join('\n');
+    if (lost.length === 1) this.retry = { text: lost[0].text, clientMsgId: lost[0].clientMsgId };
+    d.sending = d.sending.filter((s) => !ids.includes(s.clientMsgId));
+    d.text = this.area.value;
+    d.retry = this.retry;
+    storeDraft(key, d);
+    this.autosize();
+    this.showError('Sending was interrupted, the message may not have arrived.');
   }
 
   saveDraft() {
-    if (!this.draftKey) return;
-    const text = this.area.value;
-    if (text || this.retry) {
-      localStorage.setItem(this.draftKey, JSON.stringify({ text, retry: this.retry }));
-    } else {
-      localStorage.removeItem(this.draftKey);
-    }
+    updateDraft(this.draftKey, (d) => {
+      d.text = this.area.value;
+      d.retry = this.retry;
+    });
   }
 
   focus() {
@@ -136,29 +220,53 @@ export class Composer {
     this.closeSuggestions();
     // Same text as a failed attempt: reuse its id so the server can deduplicate.
     const clientMsgId = this.retry && this.retry.text === text ? this.retry.clientMsgId : uuid();
-    this.retry = { text, clientMsgId };
     const key = this.draftKey;
+    this.retry = null;
     this.area.value = '';
     this.autosize();
     this.hideError();
-    this.saveDraft();
+    inFlight.add(clientMsgId);
+    try {
+      await withSendLock(clientMsgId, () => this.deliver(key, text, clientMsgId));
+    } finally {
+      inFlight.delete(clientMsgId);
+    }
+  }
+
+  async deliver(key, text, clientMsgId) {
+    // The text leaves the box but stays in the draft until the server has it.
+    updateDraft(key, (d) => {
+      if (this.draftKey === key) {
+        d.text = this.area.value;
+        d.retry = this.retry;
+      }
+      d.sending = [...(d.sending || []), { text, clientMsgId }];
+    });
     try {
       await this.opts.send(text, clientMsgId);
-      if (this.retry && this.retry.clientMsgId === clientMsgId) this.retry = null;
-      if (this.draftKey === key) this.saveDraft();
+      updateDraft(key, (d) => dropSending(d, clientMsgId));
     } catch (err) {
+      if (leaving) return;
       // Give the text back: nothing typed is ever lost.
+      const retry = { text, clientMsgId };
       if (this.draftKey === key) {
         const now = this.area.value;
         this.area.value = now ? `${text}\n${now}` : text;
+        this.retry = retry;
         this.autosize();
-        this.saveDraft();
+        updateDraft(key, (d) => {
+          dropSending(d, clientMsgId);
+          d.text = this.area.value;
+          d.retry = retry;
+        });
         this.showError(`Message not sent: ${errorText(err)}`);
         this.area.focus();
-      } else if (key) {
-        const saved = loadDraft(key) || { text: '' };
-        const merged = saved.text ? `${text}\n${saved.text}` : text;
-        localStorage.setItem(key, JSON.stringify({ text: merged, retry: { text, clientMsgId } }));
+      } else {
+        updateDraft(key, (d) => {
+          dropSending(d, clientMsgId);
+          d.text = d.text ? `${text}\n${d.text}` : text;
+          d.retry = retry;
+        });
       }
     }
   }
