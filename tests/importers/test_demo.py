@@ -19,6 +19,7 @@ from typing import Any
 
 import requests
 
+from teamchat.demo import PEOPLE
 from tests.importers.helpers import REPO, irc_log
 
 ATTRIBUTION = "Ubuntu IRC logs, as selected and annotated in Kummerfeld et al., ACL 2019, CC-BY-4.0"
@@ -162,3 +163,68 @@ def test_demo_from_irc_logs(tmp_path: Path) -> None:
         auth, wid = session(base, output)
         channels = requests.get(f"{base}/api/v1/workspaces/{wid}/channels", headers=auth).json()
         assert [c["last_seq"] for c in channels["channels"] if c["name"] == "ubuntu"] == [last_seq]
+
+
+IRC_MESSAGE = re.compile(r"\[\d\d:\d\d\] <([^>]+)> ?(.*)")
+IRC_ACTION = re.compile(r"\[\d\d:\d\d\]  \* (\S+)(?: (.*))?")
+
+
+def irc_expected(logs: list[Path]) -> list[tuple[str, str, str]]:
+    """(nick, kind, text) of every message and action in the logs, oldest file first.
+    These files' `===` lines are all joins, quits and renames, which are not posted."""
+    out: list[tuple[str, str, str]] = []
+    for log in sorted(logs):  # named by date
+        for line in log.read_text("utf-8").splitlines():
+            if m := IRC_MESSAGE.fullmatch(line):
+                nick, kind, text = m.group(1).strip(), "message", m.group(2)
+            elif m := IRC_ACTION.fullmatch(line):
+                nick, kind, text = m.group(1), "action", m.group(2) or ""
+            else:
+                assert line.startswith("=== "), line
+                continue
+            if text.strip():
+                out.append((nick, kind, text))
+    return out
+
+
+def test_demo_from_a_folder_of_irc_logs(tmp_path: Path) -> None:
+    names = ["2013-01-11.train-a.log", "2013-10-04.train-a.log", "2013-10-11.train-a.log"]
+    folder = tmp_path / "logs" / "ubuntu"
+    folder.mkdir(parents=True)
+    for name in names:  # the shared logs, linked, never copied
+        (folder / name).symlink_to(irc_log(name))
+    expected = irc_expected([folder / n for n in names])
+    nicks: dict[str, str] = {}  # IRC nicks are case-insensitive: one user each
+    for nick, _, _ in expected:
+        nicks.setdefault(nick.lower(), nick)
+    actions = sum(kind == "action" for _, kind, _ in expected)
+    with demo(tmp_path / "irc-demo", "--from", str(folder)) as (base, output):
+        assert "importing 3 IRC log(s)" in output
+        assert f"users: {len(nicks):,} ({len(nicks):,} new)" in output
+        assert f"messages: {len(expected):,} new (actions: {actions:,}," in output
+        assert f"Data: IRC logs from {folder}" in output
+        auth, wid = session(base, output)
+        channels = requests.get(f"{base}/api/v1/workspaces/{wid}/channels", headers=auth).json()
+        ubuntu = next(c for c in channels["channels"] if c["name"] == "ubuntu")
+        assert ubuntu["topic"] == "IRC logs from ubuntu"
+        got: list[tuple[str, str, str]] = []
+        after = 0
+        while True:
+            page = requests.get(
+                f"{base}/api/v1/channels/{ubuntu['id']}/messages",
+                params={"after": after, "limit": 200},
+                headers=auth,
+            ).json()
+            got += [(m["author"]["display_name"], m["kind"], m["text"]) for m in page["messages"]]
+            if not page["has_more_after"]:
+                break
+            after = page["messages"][-1]["seq"]
+        # Every line, in file order, by the first spelling of its author's nick.
+        assert got == [(nicks[n.lower()], kind, text) for n, kind, text in expected]
+        members = requests.get(f"{base}/api/v1/workspaces/{wid}/members", headers=auth).json()
+        shown = sorted(m["user"]["display_name"] for m in members["members"])
+        assert shown == sorted([*nicks.values(), *(p[1] for p in PEOPLE)])
+        hits = search(base, auth, wid, '"toaster oven"')
+        assert [(h["author"]["display_name"], h["kind"], h["text"]) for h in hits] == [
+            (nicks["dr_willis"], "action", "has a 8core toaster oven")
+        ]
