@@ -60,7 +60,12 @@ def db() -> None:
 
 
 @db.command("upgrade")
-@click.option("--data-dir", default=None, type=click.Path(file_okay=False))
+@click.option(
+    "--data-dir",
+    default=None,
+    type=click.Path(file_okay=False),
+    help="Folder of the SQLite files when no database URLs are set (TEAMCHAT_DATA_DIR).",
+)
 def db_upgrade(data_dir: str | None) -> None:
     """Apply schema migrations to the directory and every shard."""
     from teamchat.store.db import Databases
@@ -140,7 +145,12 @@ def import_group() -> None:
     """Import chat history (IRC logs, Slack exports); running it again adds nothing."""
 
 
-_DATA_DIR = click.option("--data-dir", default=None, type=click.Path(file_okay=False))
+_DATA_DIR = click.option(
+    "--data-dir",
+    default=None,
+    type=click.Path(file_okay=False),
+    help="Folder of the SQLite files when no database URLs are set (TEAMCHAT_DATA_DIR).",
+)
 WORKSPACE_HELP = (
     "Workspace id, or name. Names are not unique: a name is used when exactly one "
     "workspace has it and created when none has; when several share it, give the id."
