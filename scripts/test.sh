@@ -18,8 +18,9 @@ CACHE_DIR="${TEAMCHAT_SERVICES_CACHE:-/var/cache/teamchat-ci}"
 PYTEST_TIMEOUT="${TEAMCHAT_PYTEST_TIMEOUT:-1500}"
 # A test still running after this many seconds gets every thread's stack dumped.
 HANG_DUMP="${TEAMCHAT_PYTEST_HANG_DUMP:-300}"
+# The emoji font: browser tests and their screenshots show emoji as people see them.
 PACKAGES=(mariadb-server mariadb-client redis-server redis-tools chromium fonts-dejavu-core
-    curl unzip ca-certificates)
+    fonts-noto-color-emoji curl unzip ca-certificates)
 
 T_START=$SECONDS
 PHASES=()
