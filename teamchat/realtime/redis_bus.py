@@ -3,11 +3,6 @@
 Every process receives every envelope and delivers it to its own sockets only. The
 listener thread reconnects after a lost connection and then reports a gap: whatever
 was published meanwhile is gone from pub/sub (but not from the channel logs).
-
-A publish that fails is not lost either: a channel event (it has a seq) and a device
-logout are kept, a bounded number, and sent again by the listener thread once Redis
-answers. Sockets drop what they already have from the log, so late is safe; live-only
-frames (typing, presence) would be stale by then and are not kept.
 """
 
 from __future__ import annotations
@@ -16,12 +11,10 @@ import contextlib
 import json
 import logging
 import threading
-from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from teamchat.realtime.bus import Envelope, GapListener, InProcessBus, Subscriber
-from teamchat.realtime.events import SESSION_ENDED_TYPE
 
 if TYPE_CHECKING:
     from redis import Redis
@@ -30,9 +23,6 @@ log = logging.getLogger(__name__)
 
 READY_TIMEOUT = 10.0
 MAX_BACKOFF = 5.0
-# Envelopes whose publish failed, kept to send again; past this the oldest are dropped
-# (their sockets still fill the gap from the log at the channel's next event).
-UNSENT_MAX = 10_000
 
 
 class RedisBus:
@@ -44,34 +34,11 @@ class RedisBus:
         self._lock = threading.Lock()
         self._ready = threading.Event()
         self._stop = threading.Event()
-        self._unsent: deque[str] = deque(maxlen=UNSENT_MAX)
 
     def publish(self, envelope: Envelope) -> None:
-        text = json.dumps(envelope, ensure_ascii=False, separators=(",", ":"))
-        try:
-            self.client.publish(self.channel, text)
-        except Exception:
-            if not _worth_resending(envelope):
-                raise
-            log.warning("publishing an event failed; it is sent again when Redis answers")
-            with self._lock:
-                self._unsent.append(text)
-            self._ensure_listener()
-
-    def _resend(self) -> None:
-        """On the listener thread: what failed to go out, in order, while Redis answers."""
-        while True:
-            with self._lock:
-                if not self._unsent:
-                    return
-                text = self._unsent.popleft()
-            try:
-                self.client.publish(self.channel, text)
-            except Exception:
-                with self._lock:
-                    self._unsent.appendleft(text)
-                log.warning("Redis still refuses publishes; %d events wait", len(self._unsent))
-                return
+        self.client.publish(
+            self.channel, json.dumps(envelope, ensure_ascii=False, separators=(",", ":"))
+        )
 
     def subscribe(
         self, callback: Subscriber, on_gap: GapListener | None = None
@@ -110,8 +77,6 @@ class RedisBus:
                 self._ready.set()
                 backoff = 0.1
                 while not self._stop.is_set():
-                    if self._unsent:
-                        self._resend()
                     message = pubsub.get_message(timeout=1.0)
                     if message is None:
                         continue
@@ -131,8 +96,3 @@ class RedisBus:
             finally:
                 with contextlib.suppress(Exception):
                     pubsub.close()
-
-
-def _worth_resending(envelope: Envelope) -> bool:
-    frame = envelope.get("frame") or {}
-    return frame.get("seq") is not None or frame.get("type") == SESSION_ENDED_TYPE

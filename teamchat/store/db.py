@@ -166,7 +166,7 @@ class Tx:
         for envelope in self.events:
             try:
                 self.rt.bus.publish(envelope)
-            except Exception:  # sockets fill a missed seq from the channel log
+            except Exception:  # live delivery is best effort; resume fills gaps
                 log.exception("publishing an event failed")
         for name, kwargs in self.jobs:
             self.rt.jobs.enqueue(name, **kwargs)
