@@ -7,7 +7,7 @@ import { Composer } from './composer.js';
 import { channelHeader } from './header.js';
 import { send as socketSend } from './socket.js';
 import { displayName, emit, on, rememberUser, setPresence, state, upsertChannel } from './store.js';
-import { openThread } from './threads.js';
+import { closeThreadOutside, openThread } from './threads.js';
 import { buildTimeline } from './timeline.js';
 import { debounce, errorText, h } from './util.js';
 
@@ -28,6 +28,9 @@ const view = {
   unreadAfterSeq: null,
   typing: new Map(),
   markingRead: false,
+  // At the bottom: stays there through layout changes (thread pane, resize, composer
+  // growing) and new messages. Only the reader scrolling away clears it.
+  pinned: true,
 };
 
 const dom = {};
@@ -63,6 +66,13 @@ export function paneElement() {
     text: 'Jump to latest ↓',
     onclick: () => openChannel(view.cid),
   });
+  dom.newPill = h('button', {
+    type: 'button',
+    class: 'new-messages',
+    hidden: true,
+    text: 'New messages ↓',
+    onclick: () => scrollToLatest(),
+  });
   dom.typing = h('div', { class: 'typing-indicator', 'aria-live': 'polite' });
   dom.announce = h('div', { class: 'sr-only', 'aria-live': 'polite' });
   dom.empty = h(
@@ -78,6 +88,7 @@ export function paneElement() {
     dom.empty,
     dom.scroller,
     dom.jump,
+    dom.newPill,
     dom.typing,
     composer.el,
     dom.announce,
@@ -85,6 +96,13 @@ export function paneElement() {
   dom.scroller.hidden = true;
   composer.el.hidden = true;
   dom.scroller.addEventListener('scroll', onScroll, { passive: true });
+  // Any change of size (the thread pane narrowing the list, a resize, the composer
+  // growing, images or wrapping) keeps a pinned reader at the bottom.
+  const keepPinned = new ResizeObserver(() => {
+    if (view.pinned && !dom.scroller.hidden) stickToBottom();
+  });
+  keepPinned.observe(dom.scroller);
+  keepPinned.observe(dom.list);
   return dom.pane;
 }
 
@@ -101,10 +119,26 @@ function atBottom() {
   return s.scrollHeight - s.scrollTop - s.clientHeight < 40;
 }
 
+function stickToBottom() {
+  const s = dom.scroller;
+  s.scrollTop = s.scrollHeight;
+}
+
+function scrollToLatest() {
+  view.pinned = true;
+  dom.newPill.hidden = true;
+  stickToBottom();
+  markSeen();
+}
+
 // True when a new message in `cid` is being looked at right now (no unread needed).
 export function isChannelBeingSeen(cid) {
   return (
-    cid === view.cid && !document.hidden && !view.hasMoreAfter && !dom.scroller.hidden && atBottom()
+    cid === view.cid &&
+    !document.hidden &&
+    !view.hasMoreAfter &&
+    !dom.scroller.hidden &&
+    (view.pinned || atBottom())
   );
 }
 
@@ -120,6 +154,8 @@ function reset(cid) {
   view.loadingOlder = false;
   view.loadingNewer = false;
   view.unreadAfterSeq = null;
+  view.pinned = true;
+  if (dom.newPill) dom.newPill.hidden = true;
   for (const t of view.typing.values()) clearTimeout(t);
   view.typing.clear();
   drawTyping();
@@ -144,7 +180,7 @@ function merge(messages) {
 // Redraw, keeping what the reader looks at in place (or stuck to the bottom).
 function render({ stick } = {}) {
   const s = dom.scroller;
-  const stickBottom = stick ?? (atBottom() && !view.hasMoreAfter);
+  const stickBottom = stick ?? (view.pinned && !view.hasMoreAfter);
   let anchor = null;
   if (!stickBottom) {
     for (const el of dom.list.querySelectorAll('.msg[data-id]')) {
@@ -162,8 +198,10 @@ function render({ stick } = {}) {
   }
   dom.list.replaceChildren(...nodes);
   drawEdges();
-  if (stickBottom) s.scrollTop = s.scrollHeight;
-  else if (anchor) {
+  if (stickBottom) {
+    view.pinned = true;
+    stickToBottom();
+  } else if (anchor) {
     const el = document.getElementById(`msg-${anchor.id}`);
     if (el) s.scrollTop = el.offsetTop - anchor.offset;
   }
@@ -184,6 +222,7 @@ function drawEdges() {
 export async function openChannel(cid, { aroundSeq = null, highlightId = null } = {}) {
   reset(cid);
   state.currentChannelId = cid;
+  closeThreadOutside(cid); // a thread of the channel left behind must not stay answerable
   const token = view.token;
   dom.empty.hidden = Boolean(cid);
   dom.scroller.hidden = !cid;
@@ -242,11 +281,13 @@ function placeInitialScroll(highlightId) {
     target.classList.add('flash');
     target.focus({ preventScroll: true });
     setTimeout(() => target.classList.remove('flash'), 2500);
+    view.pinned = atBottom() && !view.hasMoreAfter;
     return;
   }
   const line = document.getElementById('unread-line');
   if (line) s.scrollTop = Math.max(0, line.offsetTop - 80);
   else s.scrollTop = s.scrollHeight;
+  view.pinned = atBottom() && !view.hasMoreAfter;
 }
 
 async function fillViewport(token) {
@@ -292,7 +333,7 @@ async function loadOlder() {
   } finally {
     if (token === view.token) {
       view.loadingOlder = false;
-      render({ stick: false });
+      render(); // a pinned reader stays at the bottom, anyone else keeps their place
     }
   }
 }
@@ -320,6 +361,8 @@ async function loadNewer() {
 
 function onScroll() {
   const s = dom.scroller;
+  view.pinned = atBottom() && !view.hasMoreAfter;
+  if (view.pinned) dom.newPill.hidden = true;
   if (s.scrollTop < NEAR_EDGE_PX) loadOlder();
   if (s.scrollHeight - s.scrollTop - s.clientHeight < NEAR_EDGE_PX) loadNewer();
   markSeenSoon();
@@ -462,6 +505,8 @@ function onFrame(f) {
       merge([d]);
       stopTyping(d.author?.id);
       render();
+      const mine = d.author && state.me && d.author.id === state.me.id;
+      if (!view.pinned && !mine) dom.newPill.hidden = false;
       if (d.author && state.me && d.author.id !== state.me.id) {
         dom.announce.textContent = `${displayName(d.author)}: ${d.text}`;
       }

@@ -9,7 +9,7 @@ import { send as socketSend } from './socket.js';
 import { on, rememberUser, state } from './store.js';
 import { errorText, h } from './util.js';
 
-const th = { root: null, replies: [], token: 0, list: null, composer: null };
+const th = { root: null, channelId: null, replies: [], token: 0, list: null, composer: null };
 
 const onAction = (action, msg, anchor, emoji) => handleAction(action, msg, anchor, emoji, {});
 
@@ -30,11 +30,17 @@ export function openThreadId() {
   return panelKind() === 'thread' && th.root ? th.root.id : null;
 }
 
+// Switching channels closes a thread of another channel (search results stay open).
+export function closeThreadOutside(cid) {
+  if (panelKind() === 'thread' && th.channelId !== cid) closePanel();
+}
+
 export async function openThread(msg) {
   const rootId = msg.thread_root_id || msg.id;
   th.token += 1;
   const token = th.token;
   th.root = msg.thread_root_id ? null : msg;
+  th.channelId = msg.channel_id;
   th.replies = [];
   th.list = h('div', { class: 'thread-list', role: 'region', 'aria-label': 'Thread messages' });
   const composer = composerFor();
