@@ -2,6 +2,7 @@
 
 import { api } from './api.js';
 import { confirmDialog, formDialog, userChecklist } from './dialogs.js';
+import { icon } from './icons.js';
 import { avatar, presenceDot } from './render.js';
 import {
   channelTitle,
@@ -37,7 +38,9 @@ export function channelHeader(channel) {
     const u = channel.dm_users[0];
     title.append(avatar(u, 'sm'), presenceDot(presenceOf(u.id)), ' ', displayName(u));
   } else {
-    if (channel.kind === 'private') title.append(h('span', { class: 'lock', 'aria-hidden': 'true', text: '🔒' }));
+    if (channel.kind === 'private') title.append(h('span', { class: 'lock' }, icon('lock')));
+    if (channel.kind === 'group') title.append(h('span', { class: 'lock' }, icon('people')));
+    if (channel.kind === 'dm' && state.me) title.append(avatar(state.me, 'sm'));
     title.append(channelTitle(channel));
   }
   const actions = [

@@ -164,6 +164,12 @@ function resultItem(msg, highlights) {
   );
 }
 
+// The query as typed, quoted once: a query with its own "phrase" quotes gets no more.
+function quotedQuery(q) {
+  const text = /["“”]/.test(q) ? q : `“${q}”`;
+  return h('span', { class: 'search-query', text });
+}
+
 export async function runSearch(q) {
   if (input && input.value.trim() !== q) input.value = q;
   const summary = h('p', { class: 'muted', role: 'status', text: 'Searching…' });
@@ -179,9 +185,11 @@ export async function runSearch(q) {
       for (const hit of res.hits || []) list.append(resultItem(hit.message, hit.highlights || []));
       notes.replaceChildren(...(res.notes || []).map((n) => h('li', { class: 'muted small', text: n })));
       const total = res.total ?? list.childElementCount;
-      summary.textContent = total
-        ? `${total} ${total === 1 ? 'result' : 'results'} for “${q}”`
-        : `No messages match “${q}”.`;
+      summary.replaceChildren(
+        total ? `${total} ${total === 1 ? 'result' : 'results'} for ` : 'No messages match ',
+        quotedQuery(q),
+        total ? '' : '.',
+      );
       cursor = res.next_cursor || null;
       more.hidden = !cursor;
     } catch (err) {

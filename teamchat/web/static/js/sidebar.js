@@ -4,6 +4,7 @@
 import { api } from './api.js';
 import { confirmDialog } from './dialogs.js';
 import { isChannelBeingSeen } from './messages.js';
+import { icon } from './icons.js';
 import { avatar, presenceDot } from './render.js';
 import { openMentions } from './search.js';
 import {
@@ -73,13 +74,14 @@ function channelLabel(ch) {
 
 function channelItem(ch) {
   const current = ch.id === state.currentChannelId;
-  const icon = (() => {
-    if (ch.kind === 'dm' && (ch.dm_users || []).length === 1) {
-      const u = ch.dm_users[0];
-      return h('span', { class: 'dm-icon' }, avatar(u, 'xs'), presenceDot(presenceOf(u.id)));
+  const mark = (() => {
+    // A DM with nobody else is a note to yourself: it gets your own person icon.
+    if (ch.kind === 'dm' && (ch.dm_users || []).length <= 1) {
+      const u = (ch.dm_users || [])[0] || state.me;
+      if (u) return h('span', { class: 'dm-icon' }, avatar(u, 'xs'), presenceDot(presenceOf(u.id)));
     }
-    if (ch.kind === 'group') return h('span', { class: 'chan-icon', 'aria-hidden': 'true', text: '👥' });
-    return h('span', { class: 'chan-icon', 'aria-hidden': 'true', text: ch.kind === 'private' ? '🔒' : '#' });
+    const kind = ch.kind === 'group' ? 'people' : ch.kind === 'private' ? 'lock' : 'hash';
+    return h('span', { class: 'chan-icon', dataset: { icon: kind } }, icon(kind));
   })();
   const name = isDirect(ch) ? channelTitle(ch) : ch.name;
   return h(
@@ -95,7 +97,7 @@ function channelItem(ch) {
         dataset: { key: `c:${ch.id}`, channelId: ch.id },
         onclick: () => emit('navigate', { cid: ch.id }),
       },
-      icon,
+      mark,
       h('span', { class: 'chan-name', text: name }),
       badges(ch),
     ),
@@ -137,7 +139,12 @@ async function removeContact(user) {
 function workspacePicker() {
   const select = h(
     'select',
-    { class: 'ws-select', 'aria-label': 'Workspace', dataset: { key: 'ws' } },
+    {
+      class: 'ws-select',
+      'aria-label': 'Workspace',
+      title: state.workspace ? state.workspace.name : undefined, // the full name when it is cut
+      dataset: { key: 'ws' },
+    },
     state.workspaces.map((w) =>
       h('option', { value: w.id, text: w.name, selected: state.workspace && w.id === state.workspace.id }),
     ),
@@ -172,15 +179,18 @@ export function render() {
       { class: 'ws-head' },
       workspacePicker(),
       isAdmin()
-        ? h('button', {
-            type: 'button',
-            class: 'invite',
-            text: 'Invite',
-            title: 'Add a member to this workspace',
-            'aria-label': 'Add a member to this workspace',
-            dataset: { key: 'add-member' },
-            onclick: addWorkspaceMemberDialog,
-          })
+        ? h(
+            'button',
+            {
+              type: 'button',
+              class: 'invite icon',
+              title: 'Add a member to this workspace',
+              'aria-label': 'Add a member to this workspace',
+              dataset: { key: 'add-member' },
+              onclick: addWorkspaceMemberDialog,
+            },
+            icon('person-add', { size: '16' }),
+          )
         : null,
     ),
     h(
