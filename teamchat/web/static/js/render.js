@@ -8,7 +8,8 @@ import {
   state,
   userById,
 } from './store.js';
-import { formatFull, formatTime, h, linkify, safeHttpUrl, splitBySpans } from './util.js';
+import { renderFormatted } from './format.js';
+import { formatFull, formatTime, h, safeHttpUrl } from './util.js';
 
 export function avatarUrl(user) {
   if (!user) return '';
@@ -42,34 +43,26 @@ export function presenceDot(presence) {
   return h('span', { class: `presence ${p}`, role: 'img', 'aria-label': p, title: p });
 }
 
-// Message text: mention spans become chips, http(s) URLs links, the rest text nodes.
+// Message text: formatting, mention spans as chips, http(s) URLs as links.
 export function renderText(text, mentions) {
-  const frag = document.createDocumentFragment();
-  for (const seg of splitBySpans(text || '', mentions || [])) {
-    if (!seg.span) {
-      frag.append(...linkify(seg.text));
-      continue;
-    }
-    const m = seg.span;
-    const me = state.me && ((m.kind === 'user' && m.user_id === state.me.id) || m.kind !== 'user');
-    const chip = h('span', { class: `mention${me ? ' me' : ''}`, text: seg.text });
-    if (m.kind === 'user' && m.user_id) {
-      const u = userById(m.user_id);
-      chip.title = `${displayName(u)} (@${u.username})`;
-    }
-    frag.append(chip);
-  }
-  return frag;
+  return renderFormatted(text || '', mentions || [], mentionChip, { atomic: true });
 }
 
-// Search hits: highlight spans are [start, end] code-point pairs into the text.
+function mentionChip(text, m) {
+  const me = state.me && ((m.kind === 'user' && m.user_id === state.me.id) || m.kind !== 'user');
+  const chip = h('span', { class: `mention${me ? ' me' : ''}`, text });
+  if (m.kind === 'user' && m.user_id) {
+    const u = userById(m.user_id);
+    chip.title = `${displayName(u)} (@${u.username})`;
+  }
+  return chip;
+}
+
+// Search hits: highlight spans are [start, end] code-point pairs into the raw text, so
+// they are cut from the same parse as the formatting and mark the right characters.
 export function renderHighlighted(text, highlights) {
   const spans = (highlights || []).map(([start, end]) => ({ start, end }));
-  const frag = document.createDocumentFragment();
-  for (const seg of splitBySpans(text || '', spans)) {
-    frag.append(seg.span ? h('mark', { text: seg.text }) : document.createTextNode(seg.text));
-  }
-  return frag;
+  return renderFormatted(text || '', spans, (t) => h('mark', { text: t }), { links: false });
 }
 
 export function reactionsRow(msg, onToggle, onAdd) {

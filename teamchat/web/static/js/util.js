@@ -58,7 +58,7 @@ export function splitBySpans(text, spans) {
   return out;
 }
 
-const URL_RE = /\bhttps?:\/\/[^\s<>"']+/gi;
+export const URL_RE = /\bhttps?:\/\/[^\s<>"']+/gi;
 
 export function safeHttpUrl(raw) {
   try {
