@@ -1,7 +1,7 @@
 """Production gunicorn settings: `gunicorn -c docker/gunicorn.conf.py wsgi:app`.
 
 Worker class: gevent, chosen by bench/connections.py (bench/RESULTS.md): one gevent
-worker held 10,000 idle sockets in 700 MiB RSS (65 KiB each) with 6 OS threads, where
+worker held 10,000 idle sockets in 700 MiB RSS (65 KiB each) on a few OS threads, where
 gthread needs three threads per socket and was at 7,500 threads, 106 KiB per socket and
 both cores busy in the kernel by 2,500 sockets.
 

@@ -6,8 +6,8 @@ Imported messages take their seqs like any message, but they are neither written
 to the channel's event log nor pushed live: history is no news to an open socket,
 and replaying a 200,000-message import to a resuming client would only flood it.
 A resuming client skips the gap (seqs stay unique and increasing; the channel list
-gives the new last_seq and counts); a socket open during the import holds the
-channel's next live frame for the reorder window once, then carries on.
+gives the new last_seq and counts); a socket open during the import takes the skipped
+seqs for a gap once, finds none of them in the log, and carries on.
 """
 
 from __future__ import annotations
