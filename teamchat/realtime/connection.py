@@ -7,6 +7,11 @@ after commit in the other order. If they do not come (a publish failed or was lo
 the gap is filled from the channel log, as a resume does, and then live frames go on.
 A user who left a channel gets nothing more from it but their own member.left, even
 a frame made just before the leave and heard after.
+
+After hello, sequenced frames wait for the client's resume (or its first other frame,
+or RESUME_GRACE), so that a replay comes before the live frames of its channel. A
+client that said at connect it will not resume (`resume=0`) has nothing to replay:
+its frames go out at once.
 """
 
 from __future__ import annotations
@@ -62,7 +67,9 @@ class Connection:
         transport: Transport,
         capacity: int,
         on_timer: Callable[[Connection], None] = lambda c: None,
+        resumes: bool = True,
     ) -> None:
+        """resumes: whether the client may send a resume; if not, nothing waits for one."""
         self.id = uuid.uuid4().hex
         self.user_id = user_id
         self.session_id = session_id
@@ -87,8 +94,10 @@ class Connection:
         self._fill_upto: dict[int, int] = {}
         self._fills: list[int] = []
         self._filler = False
-        # Sequenced frames that arrived before the client's resume; None once it came.
-        self._pending: list[Item] | None = []
+        # Sequenced frames that arrived before the client's resume; None once it came
+        # (or when none will come).
+        self._pending: list[Item] | None = [] if resumes else None
+        self.resumes = resumes
         self._pending_until = now + RESUME_GRACE
 
     # -- the writer ---------------------------------------------------------------------

@@ -52,13 +52,16 @@ class Hub:
 
     # -- connections --------------------------------------------------------------------
 
-    def connection(self, user_id: int, session_id: int, transport: object) -> Connection:
+    def connection(
+        self, user_id: int, session_id: int, transport: object, resumes: bool = True
+    ) -> Connection:
         return Connection(
             user_id,
             session_id,
             transport,  # type: ignore[arg-type]
             self.rt.settings.ws_send_queue,
             on_timer=self._timer_due,
+            resumes=resumes,
         )
 
     def register(self, conn: Connection) -> None:

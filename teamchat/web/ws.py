@@ -18,6 +18,7 @@ from typing import Any
 from flask import Blueprint, Flask, Response, current_app, g, request
 from flask_sock import Sock
 from simple_websocket import ConnectionClosed, Server
+from werkzeug.routing import WebsocketMismatch
 
 from teamchat.errors import ApiError, BadRequest, Unauthorized
 from teamchat.models import User
@@ -34,6 +35,7 @@ from teamchat.services.accounts import authenticate
 from teamchat.services.users import user_json
 from teamchat.web.api.inputs import parse_id
 from teamchat.web.api.session import bearer_token
+from teamchat.web.errors import error_response
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +63,7 @@ def init_app(app: Flask) -> None:
     rt.closers.append(rt.presence.stop)
     rt.closers.append(rt.bus.close)
     app.register_blueprint(bp)
+    app.register_error_handler(WebsocketMismatch, _not_upgraded)
     # For the OpenAPI document: the token is checked before the upgrade (_authenticate).
     app.view_functions["ws.live"].auth_required = True  # type: ignore[attr-defined]
 
@@ -113,6 +116,29 @@ def _authenticate() -> None:
     does: a refused client gets a plain HTTP answer, not a socket that opens to close."""
     with transaction() as tx:
         g.user, g.session_id = authenticate(tx, _token())
+    g.resumes = _resumes()
+
+
+def _resumes() -> bool:
+    """`resume=0`: the client will not send a resume, so live events need not wait for
+    one after hello."""
+    value = request.args.get("resume", "1")
+    if value not in ("0", "1"):
+        raise BadRequest("resume must be 0 or 1", code="invalid_parameter")
+    return value == "1"
+
+
+def _not_upgraded(exc: WebsocketMismatch) -> tuple[Response, int]:
+    """A plain HTTP request to the socket path. Werkzeug refuses it while routing, before
+    _authenticate: the token is checked here, so that a bad one is still a 401."""
+    if request.path != PATH:
+        return error_response(400, "invalid_request", exc.description or exc.name)
+    try:
+        with transaction() as tx:
+            authenticate(tx, _token())
+    except ApiError as err:
+        return error_response(err.status, err.code, err.message)
+    return error_response(400, "websocket_required", "this endpoint needs a WebSocket upgrade")
 
 
 def _token() -> str:
@@ -156,7 +182,7 @@ def live(ws: Server) -> None:
     user: User = g.user
     session_id: int = g.session_id
     transport = SocketTransport(ws)
-    conn = hub.connection(user.id, session_id, transport)
+    conn = hub.connection(user.id, session_id, transport, resumes=g.resumes)
     conn.send_control(_dump(_hello(rt, conn, user)))
     # Registered before the hello leaves: a client that has it counts as online and
     # misses no event.
@@ -227,6 +253,13 @@ def _handle(rt: Runtime, hub: Hub, conn: Connection, raw: str | bytes) -> None:
         elif type_ == "typing":
             _typing(hub, conn, parse_id(msg.get("channel_id"), "channel_id"))
         elif type_ == "resume":
+            if not conn.resumes:
+                # Its live events went out without waiting: a replay now could not
+                # come before them.
+                raise BadRequest(
+                    "this socket was opened with resume=0: reconnect without it to resume",
+                    code="resume_not_expected",
+                )
             start_resume(rt, conn, _resume_channels(msg))
         else:
             raise BadRequest(f"unknown frame type {type_!r}", code="unknown_type")
@@ -239,7 +272,9 @@ def _parse(raw: str | bytes) -> dict[str, Any]:
         raise BadRequest("frames are JSON text, not binary", code="binary_frame")
     try:
         msg = json.loads(raw)
-    except (ValueError, RecursionError) as exc:
+    except RecursionError:
+        raise BadRequest("JSON is nested too deeply", code="invalid_json") from None
+    except ValueError as exc:
         raise BadRequest(f"frame is not valid JSON: {exc}", code="invalid_json") from None
     if not isinstance(msg, dict) or not isinstance(msg.get("type"), str):
         raise BadRequest("a frame is a JSON object with a string type", code="invalid_frame")

@@ -197,10 +197,55 @@ def test_after_its_close_frame_the_server_sends_nothing_and_ends_the_connection(
         assert time.monotonic() - started < (1.0 if client_replies else 5.0)
 
 
-def test_plain_http_to_the_socket_path_is_a_json_400(cluster: Cluster) -> None:
-    r = requests.get(cluster.a.base_url + "/api/v1/ws", timeout=10)
-    assert r.status_code == 400
-    assert r.json()["error"]["code"] == "invalid_request"
+@pytest.mark.parametrize(
+    ("token", "status", "code"),
+    [
+        (None, 401, "no_token"),
+        ("tc_not-a-real-token", 401, "invalid_token"),
+        ("valid", 400, "websocket_required"),
+    ],
+)
+def test_plain_http_to_the_socket_path_checks_the_token_then_asks_for_an_upgrade(
+    cluster: Cluster, token: str | None, status: int, code: str
+) -> None:
+    if token == "valid":
+        token = cluster.http().user()["token"]
+    params = {"token": token} if token else {}
+    r = requests.get(cluster.a.base_url + "/api/v1/ws", params=params, timeout=10)
+    assert r.status_code == status
+    assert r.headers["content-type"] == "application/json"
+    error = r.json()["error"]
+    assert error["code"] == code
+    if code == "websocket_required":
+        assert error["message"] == "this endpoint needs a WebSocket upgrade"
+
+
+def test_a_client_that_will_not_resume_gets_live_events_at_once(cluster: Cluster) -> None:
+    """`resume=0`: nothing waits for a resume after hello. The client never pings (that
+    would end the wait too), and its first event comes well before the wait for a resume
+    (RESUME_GRACE, 2 s) would have let it go."""
+    http = cluster.http()
+    bob = http.user()
+    cid = http.channel(http.workspace(bob), bob, [])
+    c = Client(cluster.a.ws_url, f"{bob['token']}&resume=0", ping_every=None)
+    try:
+        posted = http.send(cid, bob, "first after hello")
+        frame = c.next(is_type("message.posted"), timeout=1.0)
+        assert (frame["channel_id"], frame["seq"]) == (cid, posted["seq"])
+        # It said it would not resume: a resume now could not come before live events.
+        c.send({"type": "resume", "channels": {cid: 0}})
+        error = c.next(is_type("error"))["data"]["error"]
+        assert error["code"] == "resume_not_expected"
+    finally:
+        c.close()
+
+
+def test_a_resume_flag_other_than_0_or_1_is_refused(cluster: Cluster) -> None:
+    bob = cluster.http().user()
+    with pytest.raises(websocket.WebSocketBadStatusException) as refused:
+        Client(cluster.b.ws_url, f"{bob['token']}&resume=maybe", ping_every=None)
+    assert refused.value.status_code == 400
+    assert json.loads(refused.value.resp_body)["error"]["code"] == "invalid_parameter"
 
 
 def test_ping_gets_pong(cluster: Cluster) -> None:
