@@ -1,4 +1,5 @@
-"""Every error leaves as JSON `{"error": {"code", "message"}}` with the right status."""
+"""Every error leaves as JSON `{"error": {"code", "message"}}` with the right status;
+success without a body leaves as a bare 204."""
 
 from __future__ import annotations
 
@@ -26,6 +27,13 @@ HTTP_CODES = {
 
 def error_response(status: int, code: str, message: str) -> tuple[Response, int]:
     return jsonify({"error": {"code": code, "message": message}}), status
+
+
+def no_content() -> Response:
+    """An empty 204: no body, so no Content-Type either (Flask would say text/html)."""
+    resp = Response(status=204)
+    del resp.headers["Content-Type"]
+    return resp
 
 
 def register(app: Flask) -> None:

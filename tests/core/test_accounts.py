@@ -158,7 +158,10 @@ def test_each_device_login_gets_its_own_token_and_logout_ends_only_that_one(api:
     for token in tokens:
         assert api.get("/api/v1/me", token).status_code == 200
 
-    assert api.post("/api/v1/auth/logout", token=tokens[1]).status_code == 204
+    out = api.post("/api/v1/auth/logout", token=tokens[1])
+    assert out.status_code == 204
+    # Empty: no body, and so no Content-Type.
+    assert out.get_data() == b"" and "Content-Type" not in out.headers
     r = api.get("/api/v1/me", tokens[1])
     assert r.status_code == 401
     assert r.get_json()["error"]["code"] == "invalid_token"

@@ -86,6 +86,14 @@ def test_bodies_that_are_not_json_objects(f: Fixture) -> None:
     assert f.snapshot() == before
 
 
+def test_json_nested_too_deeply_says_so(f: Fixture) -> None:
+    for method, path in f.routes():
+        for body in (b"[" * 100_000, b'{"text": ' + b'{"a": ' * 50_000 + b"1" + b"}" * 50_001):
+            r = f.raw(method, path, body)
+            refused(r, 400, "invalid_json")
+            assert r.get_json()["error"]["message"] == "JSON is nested too deeply"
+
+
 BAD_UTF8 = [
     b'{"text": "\xff"}',
     b'{"text": "\xc0\xaf"}',  # overlong

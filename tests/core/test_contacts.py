@@ -39,6 +39,7 @@ def test_add_list_and_remove_contacts(app: Flask, api: Api) -> None:
 
     r = api.delete(f"/api/v1/contacts/{b['user']['id']}", token=a["token"])
     assert r.status_code == 204
+    assert r.get_data() == b"" and "Content-Type" not in r.headers
     assert api.delete(f"/api/v1/contacts/{b['user']['id']}", token=a["token"]).status_code == 204
     assert [x["user"]["id"] for x in contacts(api, a)] == [c["user"]["id"]]
 

@@ -11,6 +11,7 @@ from teamchat.services import accounts
 from teamchat.web.api import bp
 from teamchat.web.api.inputs import get_str, json_body
 from teamchat.web.api.session import auth_required
+from teamchat.web.errors import no_content
 
 
 @bp.post("/auth/register")
@@ -50,4 +51,4 @@ def logout() -> Any:
     """Log this device out; other devices stay logged in."""
     with transaction() as tx:
         accounts.do_logout(tx, g.user.id, g.session_id)
-    return "", 204
+    return no_content()

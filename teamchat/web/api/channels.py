@@ -13,6 +13,7 @@ from teamchat.services import channels
 from teamchat.web.api import bp
 from teamchat.web.api.inputs import get_bool, get_id_list, get_str, json_body, parse_id
 from teamchat.web.api.session import auth_required, current_user
+from teamchat.web.errors import no_content
 
 if TYPE_CHECKING:
     from teamchat.store.db import Tx
@@ -124,7 +125,7 @@ def leave_channel(cid: str) -> Any:
     channel_id = parse_id(cid, "channel_id")
     with transaction() as tx:
         channels.do_leave_channel(tx, current_user(), channel_id)
-    return "", 204
+    return no_content()
 
 
 @bp.get("/channels/<cid>/members")

@@ -11,6 +11,7 @@ from teamchat.services import contacts
 from teamchat.web.api import bp
 from teamchat.web.api.inputs import parse_id
 from teamchat.web.api.session import auth_required, current_user
+from teamchat.web.errors import no_content
 
 
 @bp.get("/contacts")
@@ -39,4 +40,4 @@ def remove_contact(user_id: str) -> Any:
     contact_id = parse_id(user_id, "user_id")
     with transaction() as tx:
         contacts.do_remove_contact(tx, current_user(), contact_id)
-    return "", 204
+    return no_content()

@@ -33,7 +33,9 @@ def json_body(optional: bool = False) -> dict[str, Any]:
         ) from None
     try:
         body = json.loads(text)
-    except (ValueError, RecursionError) as exc:
+    except RecursionError:
+        raise BadRequest("JSON is nested too deeply", code="invalid_json") from None
+    except ValueError as exc:
         raise BadRequest(f"body is not valid JSON: {exc}", code="invalid_json") from None
     if not isinstance(body, dict):
         raise BadRequest("body must be a JSON object", code="invalid_json")

@@ -13,6 +13,7 @@ from teamchat.services import messages, threads
 from teamchat.web.api import bp
 from teamchat.web.api.inputs import get_id, get_str, json_body, parse_id, query_int
 from teamchat.web.api.session import auth_required, current_user
+from teamchat.web.errors import no_content
 
 
 @bp.post("/channels/<cid>/messages")
@@ -96,7 +97,7 @@ def delete_message(mid: str) -> Any:
         raise BadRequest("query parameter scope is required: me or everyone", code="missing_field")
     with transaction() as tx:
         messages.do_delete_message(tx, current_user(), message_id, scope)
-    return "", 204
+    return no_content()
 
 
 @bp.get("/messages/<mid>/thread")
