@@ -299,6 +299,20 @@ class Connection:
                 self._drain(cid, now)
             return True
 
+    def forget(self, cid: int, upto: int) -> None:
+        """The user may not read the channel now (a resume or a gap fill found so):
+        drop whatever waits for it, and take nothing more from it up to `upto` and
+        after, but a rejoin. A frame addressed to the user before they left can still
+        be on its way; neither it nor the log behind it is theirs to see."""
+        with self._lock:
+            self._left[cid] = max(upto, self._left.get(cid, 0), self._last.get(cid, 0))
+            self._held.pop(cid, None)
+            self._deadline.pop(cid, None)
+            buffer = self._replaying.get(cid)
+            if buffer is not None:
+                buffer.clear()
+            self._replay_overflow.discard(cid)
+
     def end_pending(self) -> None:
         """The client spoke without resuming: what waited for a resume goes out now."""
         with self._lock:

@@ -6,8 +6,9 @@ gap of any length streams through without one long transaction.
 
 The same path fills a gap in a live stream (a publish after commit that failed or was
 lost): when a connection heard seq n but not the ones before it, it reads the log from
-its last seq up to the highest one it heard. Those events were all for this user: it
-heard the one before and the one after, and the log holds any leave in between.
+its last seq up to the highest one it heard, once it has checked, as resume does, that
+the user may read the channel now (a frame addressed before a leave can arrive after
+it); the log holds any leave in between.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from teamchat.errors import ApiError
 from teamchat.realtime import events as ev
 from teamchat.realtime.connection import Connection, Item, logged_item
 from teamchat.runtime import transaction
-from teamchat.store import channels as channel_store
 from teamchat.store import events as event_store
 from teamchat.store.access import access_channel_by_id
 
@@ -52,6 +52,7 @@ def _resume(rt: Runtime, conn: Connection, channels: dict[int, int]) -> None:
             for cid in starts:
                 if cid not in shards:
                     denied.append(str(cid))
+                    conn.forget(cid, starts[cid])
                     conn.finish_replay(cid, force=True)
                     continue
                 if not _replay_channel(rt, conn, cid, shards[cid]):
@@ -131,16 +132,21 @@ def _fill_channel(rt: Runtime, conn: Connection, cid: int) -> bool:
         rows: list[Item] = []
         if read < upto:
             with FILL_READERS, transaction(rt) as tx:
-                channel = channel_store.get_channel(tx.directory, cid)
-                if channel is not None:
-                    found = event_store.events_after(
-                        tx.shard(channel.shard), cid, read, limit=min(PAGE, upto - read)
-                    )
-                    rows = [
-                        _item(conn.user_id, cid, r.seq, r.type, r.payload)
-                        for r in found
-                        if r.seq <= upto
-                    ]
+                try:
+                    # As resume does: the frames that made the gap may predate a leave.
+                    shard = access_channel_by_id(tx, conn.user_id, cid).shard
+                except ApiError:
+                    conn.forget(cid, upto)
+                    conn.finish_fill(cid, force=True)
+                    return True
+                found = event_store.events_after(
+                    tx.shard(shard), cid, read, limit=min(PAGE, upto - read)
+                )
+                rows = [
+                    _item(conn.user_id, cid, r.seq, r.type, r.payload)
+                    for r in found
+                    if r.seq <= upto
+                ]
         if not conn.replay(rows):
             return False
         # Nothing in the log past `read`: what is still missing was never committed.
