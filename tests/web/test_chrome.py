@@ -46,8 +46,11 @@ def test_private_group_and_self_chats_have_drawn_icons(
     ):
         svg = item(cid).locator(f".chan-icon svg.icon-{name}")
         expect(svg).to_have_count(1)
-        box = svg.bounding_box()
-        assert box and box["width"] >= 10 and box["height"] >= 10
+        # Measured in one go: the sidebar redraws as events arrive.
+        width, height = svg.evaluate(
+            "el => [el.getBoundingClientRect().width, el.getBoundingClientRect().height]"
+        )
+        assert width >= 10 and height >= 10
         assert svg.locator("path, rect, circle").count() > 0
     assert "🔒" not in item(secret["id"]).inner_text()
     assert "👥" not in item(group["id"]).inner_text()
@@ -97,10 +100,12 @@ def test_workspace_name_fits_and_hover_time_keeps_off_the_text(server: Server, p
     grouped.hover()
     time_el = grouped.locator(".gutter time")
     expect(time_el).to_be_visible()
-    t = time_el.bounding_box()
-    body = grouped.locator(".msg-text").bounding_box()
-    assert t and body
-    assert t["x"] + t["width"] + 6 <= body["x"], (t, body)
+    # Measured in one go: the list redraws as read receipts arrive.
+    time_right, text_left = grouped.evaluate(
+        """el => [el.querySelector('.gutter time').getBoundingClientRect().right,
+                  el.querySelector('.msg-text').getBoundingClientRect().left]"""
+    )
+    assert time_right + 6 <= text_left, (time_right, text_left)
     a.screenshot("hover_time_and_workspace_name")
     assert not a.errors
 
