@@ -143,6 +143,7 @@ def reserve_seqs(tx: Tx, channel: Channel, n: int) -> int:
     """Take n consecutive sequence numbers in one counter update; returns the first.
     The counter row stays locked until commit, as for a single post."""
     s = tx.shard(channel.shard)
+    s.info.get(event_store.LOCKED_SEQS, {}).pop(channel.id, None)  # moves past a cached read
     s.execute(
         update(ChannelCounter)
         .where(ChannelCounter.channel_id == channel.id)

@@ -140,13 +140,11 @@ def do_set_password(tx: Tx, user_id: int, password: str) -> None:
 
 def authenticate(tx: Tx, token: str) -> tuple[User, int]:
     """The user and device-session id behind a bearer token, or 401."""
-    row = user_store.session_by_token_hash(tx.directory, hash_token(token))
-    if row is None:
+    found = user_store.session_user_by_token_hash(tx.directory, hash_token(token))
+    if found is None or not found[1].is_active:
         raise Unauthorized("invalid or expired token", code="invalid_token")
-    user = user_store.get_user(tx.directory, row.user_id)
-    if user is None or not user.is_active:
-        raise Unauthorized("invalid or expired token", code="invalid_token")
-    return user, row.id
+    session_id, user = found
+    return user, session_id
 
 
 def do_logout(tx: Tx, user_id: int, session_id: int) -> None:

@@ -12,6 +12,10 @@ from teamchat.errors import Conflict
 from teamchat.ids import now_ms
 from teamchat.models import ChannelCounter, ChannelEvent
 
+# Session.info key: channel id -> its counter as read under this transaction's lock
+# (teamchat.store.messages.lock_channel).
+LOCKED_SEQS = "teamchat.locked_seqs"
+
 
 def create_counter(s: Session, channel_id: int, workspace_id: int) -> None:
     s.add(ChannelCounter(channel_id=channel_id, last_seq=0, workspace_id=workspace_id))
@@ -29,6 +33,10 @@ def next_seq(s: Session, channel_id: int) -> int:
     if result.rowcount != 1:  # type: ignore[attr-defined]
         # The channel moved to another shard while this request waited for its lock.
         raise Conflict("the channel moved; try again", code="channel_moved")
+    locked = s.info.get(LOCKED_SEQS, {})
+    if channel_id in locked:  # read under our lock (lock_channel): it is ours to count
+        locked[channel_id] += 1
+        return int(locked[channel_id])
     return int(
         s.scalar(select(ChannelCounter.last_seq).where(ChannelCounter.channel_id == channel_id))
     )

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from teamchat.errors import Conflict
 from teamchat.models import ChannelCounter, ChannelEvent, Hide, Message
+from teamchat.store.events import LOCKED_SEQS
 
 
 def get_message(s: Session, message_id: int) -> Message | None:
@@ -36,14 +37,16 @@ def lock_channel(s: Session, channel_id: int) -> None:
     """Lock the channel's counter row until commit. Every change to a channel's content
     takes this lock first, then touches message rows: one order, so no deadlocks, and
     checks made after it (deleted? already reacted?) hold until commit."""
-    found = s.scalar(
-        select(ChannelCounter.channel_id)
+    last_seq = s.scalar(
+        select(ChannelCounter.last_seq)
         .where(ChannelCounter.channel_id == channel_id)
         .with_for_update()
     )
-    if found is None:
+    if last_seq is None:
         # The channel moved to another shard while this request waited for the lock.
         raise Conflict("the channel moved; try again", code="channel_moved")
+    # Nobody else can move the counter until commit: next_seq need not read it back.
+    s.info.setdefault(LOCKED_SEQS, {})[channel_id] = int(last_seq)
 
 
 def reload(s: Session, message_id: int) -> Message | None:

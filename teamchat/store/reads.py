@@ -46,6 +46,8 @@ def move(s: Session, channel_id: int, user_id: int, seq: int) -> tuple[int, bool
         .values(last_read_seq=seq)
     )
     moved = bool(result.rowcount)  # type: ignore[attr-defined]
+    if moved:
+        return seq, True  # the UPDATE set it: no need to read it back
     current = pointer(s, channel_id, user_id)
     if current is not None:
         return int(current), moved
