@@ -390,3 +390,26 @@ def clients() -> Iterator[list[Client]]:
     finally:
         for c in opened:
             c.close()
+
+
+@contextlib.contextmanager
+def chatter(cid: str, *senders: tuple[Http, dict[str, Any]], label: str = "chatter") -> Any:
+    """Each (api, user) posts into the channel back to back on a thread of its own, for
+    as long as the block runs; the block ends once every post in flight is done."""
+    stop = threading.Event()
+
+    def post(http: Http, who: dict[str, Any]) -> None:
+        i = 0
+        while not stop.is_set():
+            http.send(cid, who, f"{label} {i}")
+            i += 1
+
+    threads = [threading.Thread(target=post, args=pair) for pair in senders]
+    for t in threads:
+        t.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()

@@ -7,7 +7,7 @@ import threading
 from typing import Any
 
 from tests.realtime.conftest import Cluster
-from tests.realtime.live import Client, Http, channel_frames, clients, is_type
+from tests.realtime.live import Client, Http, channel_frames, chatter, clients, is_type
 
 
 def test_a_message_posted_through_one_process_reaches_a_socket_on_another(
@@ -103,31 +103,13 @@ def test_a_leaver_gets_their_own_member_left_and_nothing_after(cluster: Cluster)
             c.next(is_type("resumed"))
 
         # Posts and typing race the leave, through both processes.
-        stop = threading.Event()
-
-        def chatter(http: Http, who: dict[str, Any]) -> None:
-            i = 0
-            while not stop.is_set():
-                http.send(cid, who, f"chatter {i}")
-                i += 1
-
-        threads = [
-            threading.Thread(target=chatter, args=(http_a, alice)),
-            threading.Thread(target=chatter, args=(http_b, carol)),
-        ]
-        for t in threads:
-            t.start()
-        try:
+        with chatter(cid, (http_a, alice), (http_b, carol)):
             bob_a.next(is_type("message.posted"), timeout=20)
             http_b.call("POST", f"/api/v1/channels/{cid}/leave", token=bob["token"])
             carol_b.send({"type": "typing", "channel_id": cid})
             carol_b.next(is_type("member.left"), timeout=20)
             for _ in range(5):
                 carol_b.next(is_type("message.posted"), timeout=20)
-        finally:
-            stop.set()
-            for t in threads:
-                t.join()
         last = http_a.send(cid, alice, "after everything")["seq"]
         _wait_for_seq(carol_b, cid, last)
         carol_seqs = [f["seq"] for f in channel_frames(carol_b.seen, cid)]

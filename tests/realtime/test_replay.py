@@ -8,7 +8,7 @@ import urllib.parse
 from typing import Any
 
 from tests.realtime.conftest import Cluster
-from tests.realtime.live import Client, Http, channel_frames, clients, is_type
+from tests.realtime.live import Client, Http, channel_frames, chatter, clients, is_type
 
 
 def _resume(client: Client, channels: dict[str, int]) -> dict[str, Any]:
@@ -105,22 +105,8 @@ def test_events_made_during_the_replay_follow_it_without_gap_or_repeat(
     seen = http_a.last_seq(cid, bob)
     _post_many([(http_a, alice)], cid, 150)
 
-    stop = threading.Event()
-
-    def chatter(h: Http, who: dict[str, Any]) -> None:
-        i = 0
-        while not stop.is_set():
-            h.send(cid, who, f"live {i}")
-            i += 1
-
-    threads = [
-        threading.Thread(target=chatter, args=(http_a, alice)),
-        threading.Thread(target=chatter, args=(http_b, carol)),
-    ]
-    for t in threads:
-        t.start()
     with clients() as opened:
-        try:
+        with chatter(cid, (http_a, alice), (http_b, carol), label="live"):
             # Reconnects while messages keep coming, through both processes; each
             # resumes first thing, as a client does (its first ping would end the wait
             # for a resume, and the live frames would go out from there).
@@ -131,10 +117,6 @@ def test_events_made_during_the_replay_follow_it_without_gap_or_repeat(
             for device in opened:
                 for _ in range(10):
                     device.next(is_type("message.posted", channel_id=cid), timeout=20)
-        finally:
-            stop.set()
-            for t in threads:
-                t.join()
         last = http_a.send(cid, alice, "the end")["seq"]
         for device in opened:
             device.next(lambda f, s=last: f.get("seq") == s, timeout=20)

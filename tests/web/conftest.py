@@ -275,6 +275,21 @@ def wait_socket(page: Any) -> None:
     page.wait_for_selector("body[data-connection=online]", state="attached")
 
 
+def search_until_found(page: Any, query: str, has_text: str = "") -> Any:
+    """Search from the search box until a result (with has_text) shows, since indexing
+    runs in the background; returns the results locator."""
+    search = page.get_by_role("searchbox", name="Search messages")
+    result = page.locator(".side-panel .result", has_text=has_text)
+    for _ in range(30):
+        search.fill(query)
+        search.press("Enter")
+        page.wait_for_selector(".side-panel [role=status]:not(:text('Searching…'))")
+        if result.count():
+            break
+        page.wait_for_timeout(500)
+    return result
+
+
 @pytest.fixture
 def people(browser: Any, server: Server) -> Iterator[Any]:
     """make(account, viewport=None) -> Person; contexts are closed after the test."""

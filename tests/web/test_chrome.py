@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.web.conftest import ApiError, Server
+from tests.web.conftest import Server, search_until_found
 
 pytestmark = pytest.mark.browser
 
@@ -69,12 +69,7 @@ def test_private_group_and_self_chats_have_drawn_icons(
 
 def test_workspace_name_fits_and_hover_time_keeps_off_the_text(server: Server, people: Any) -> None:
     maya = server.account("maya", "Maya Okafor")
-    try:
-        ws = server.call("POST", "/api/v1/workspaces", {"name": "Northwind Demo"}, maya.token)
-    except ApiError as err:  # names are unique per installation: a server used before
-        if err.status != 409:
-            raise
-        pytest.skip("this server already has a Northwind Demo workspace")
+    ws = server.call("POST", "/api/v1/workspaces", {"name": "Northwind Demo"}, maya.token)
     alice = maya
     general = server.channel(ws["id"], alice, "general", [])
     server.send(general["id"], alice, "first of two")
@@ -84,16 +79,25 @@ def test_workspace_name_fits_and_hover_time_keeps_off_the_text(server: Server, p
     select = page.get_by_label("Workspace", exact=True)
     expect(select).to_have_attribute("title", "Northwind Demo")
     # The selected name's width in the select's own font fits its text box beside the arrow.
-    room = select.evaluate(
-        """el => {
+    # The header redraws as events arrive: a select replaced meanwhile measures as
+    # nothing (null), so measure the one on the page now.
+    measure = """el => {
+          if (!el.isConnected || !el.selectedOptions.length) return null;
           const cs = getComputedStyle(el);
           const ctx = document.createElement('canvas').getContext('2d');
           ctx.font = `${cs.fontWeight} ${cs.fontSize} ${cs.fontFamily}`;
           const text = ctx.measureText(el.selectedOptions[0].text).width;
           const box = el.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
-          return box - 20 - text;
+          const room = box - 20 - text;
+          return Number.isFinite(room) ? room : null;
         }"""
-    )
+    room = None
+    for _ in range(50):
+        room = select.evaluate(measure)
+        if room is not None:
+            break
+        page.wait_for_timeout(100)
+    assert room is not None, "the workspace select never stayed on the page to be measured"
     assert room >= 0, f"the workspace name is {-room:.0f}px too wide for its box"
 
     grouped = page.locator(".messages .msg.grouped", has_text="missed 0")
@@ -120,13 +124,7 @@ def test_search_header_shows_the_query_once_quoted_once(
     search = page.get_by_role("searchbox", name="Search messages")
     summary = page.locator(".side-panel [role=status]")
     query = f'"release notes" from:@{alice.username}'
-    for _ in range(30):  # indexing runs in the background
-        search.fill(query)
-        search.press("Enter")
-        page.wait_for_selector(".side-panel [role=status]:not(:text('Searching…'))")
-        if page.locator(".side-panel .result").count():
-            break
-        page.wait_for_timeout(500)
+    search_until_found(page, query)
     expect(summary).to_have_text(f"1 result for {query}")
     search.fill("wiki")
     search.press("Enter")

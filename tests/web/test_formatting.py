@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.web.conftest import Server
+from tests.web.conftest import Server, search_until_found
 
 pytestmark = pytest.mark.browser
 
@@ -81,15 +81,7 @@ def test_search_highlights_land_on_the_term_inside_formatting(
     server.send(cid, team["bob"], text)
     a = people(team["alice"])
     page = a.open_channel(cid)
-    search = page.get_by_role("searchbox", name="Search messages")
-    result = page.locator(".side-panel .result", has_text="deploy")
-    for _ in range(30):  # indexing runs in the background
-        search.fill("quokka")
-        search.press("Enter")
-        page.wait_for_selector(".side-panel [role=status]:not(:text('Searching…'))")
-        if result.count():
-            break
-        page.wait_for_timeout(500)
+    result = search_until_found(page, "quokka", "deploy")
     expect(result).to_have_count(1)
     hit = result.locator(".result-text")
     marks = hit.locator("mark")

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.web.conftest import PASSWORD, REPO, Server, wait_socket
+from tests.web.conftest import PASSWORD, REPO, Server, search_until_found, wait_socket
 
 pytestmark = pytest.mark.browser
 
@@ -106,15 +106,7 @@ def test_search_finds_a_message_and_jumps_to_it(
         server.send(archive["id"], bob, f"filler {i}")
     a = people(alice)
     page = a.open_channel(team["general"]["id"])
-    search = page.get_by_role("searchbox", name="Search messages")
-    result = page.locator(".side-panel .result", has_text="quarterly")
-    for _ in range(30):  # indexing runs in the background
-        search.fill("zebra in:#archive from:@" + bob.username)
-        search.press("Enter")
-        page.wait_for_selector(".side-panel [role=status]:not(:text('Searching…'))")
-        if result.count():
-            break
-        page.wait_for_timeout(500)
+    result = search_until_found(page, "zebra in:#archive from:@" + bob.username, "quarterly")
     expect(result).to_have_count(1)
     expect(result.locator("mark")).to_have_text(["zebra"])
     a.screenshot("search_results")
@@ -141,15 +133,7 @@ def test_search_results_show_html_as_text_and_mark_only_the_match(
     server.send(team["general"]["id"], team["bob"], text)
     a = people(team["alice"])
     page = a.open_channel(team["general"]["id"])
-    search = page.get_by_role("searchbox", name="Search messages")
-    result = page.locator(".side-panel .result", has_text="findme")
-    for _ in range(30):  # indexing runs in the background
-        search.fill("findme")
-        search.press("Enter")
-        page.wait_for_selector(".side-panel [role=status]:not(:text('Searching…'))")
-        if result.count():
-            break
-        page.wait_for_timeout(500)
+    result = search_until_found(page, "findme", "findme")
     expect(result).to_have_count(1)
     shown = result.locator(".result-text")
     expect(shown).to_have_text(text)
