@@ -249,3 +249,26 @@ def test_reconnect_replays_what_was_missed(
     expect(msg(pb, "after the outage")).to_be_visible()
     b.screenshot("reconnect_bob")
     assert not b.errors
+
+
+def test_keyboard_focus_survives_a_redraw_from_another_person(
+    team: dict[str, Any], people: Any
+) -> None:
+    a = people(team["alice"])
+    b = people(team["bob"])
+    cid = team["general"]["id"]
+    pa = a.open_channel(cid)
+    pb = b.open_channel(cid)
+    send(pa, "focus stays on me")
+    mine = msg(pa, "focus stays on me")
+    more = mine.get_by_role("button", name="More actions")
+    more.focus()
+    expect(more).to_be_focused()
+    # Bob's message redraws Alice's whole list; her focus must move to the new button.
+    send(pb, "a redraw for alice")
+    expect(msg(pa, "a redraw for alice")).to_be_visible()
+    expect(pa.locator(":focus")).to_have_attribute("aria-label", "More actions")
+    focused_in = pa.evaluate("document.activeElement.closest('.msg')?.dataset.id")
+    assert focused_in == mine.get_attribute("data-id")
+    a.screenshot("focus_after_redraw")
+    assert not a.errors and not b.errors

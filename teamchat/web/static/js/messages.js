@@ -177,6 +177,31 @@ function merge(messages) {
   view.msgs.sort((a, b) => a.seq - b.seq);
 }
 
+// A control focused inside the list, told apart from its look-alikes in its message,
+// so that a redraw (which replaces every node) can hand focus to its replacement: a
+// keyboard user must not be thrown out of the list by a read receipt arriving.
+function focusInList() {
+  const el = document.activeElement;
+  const msg = el && dom.list.contains(el) ? el.closest('.msg[id]') : null;
+  if (!msg) return null;
+  const key = { msg: msg.id, tag: el.tagName, label: el.getAttribute('aria-label'), text: el.textContent };
+  return { ...key, index: lookAlikes(msg, key).indexOf(el) };
+}
+
+function lookAlikes(msg, key) {
+  return [...msg.querySelectorAll(key.tag)].filter(
+    (x) => x.getAttribute('aria-label') === key.label && x.textContent === key.text,
+  );
+}
+
+function restoreFocus(key) {
+  if (!key || (document.activeElement && dom.list.contains(document.activeElement))) return;
+  const msg = document.getElementById(key.msg);
+  if (!msg) return;
+  const same = lookAlikes(msg, key);
+  (same[key.index] || same[0])?.focus({ preventScroll: true });
+}
+
 // Redraw, keeping what the reader looks at in place (or stuck to the bottom).
 function render({ stick } = {}) {
   const s = dom.scroller;
@@ -191,12 +216,14 @@ function render({ stick } = {}) {
     }
   }
   const editing = dom.list.querySelector('.msg.editing');
+  const focused = focusInList();
   const nodes = buildTimeline(view, onAction);
   if (editing) {
     const i = nodes.findIndex((n) => n.id === editing.id);
     if (i >= 0) nodes[i] = editing; // keep an open inline editor and what is typed in it
   }
   dom.list.replaceChildren(...nodes);
+  restoreFocus(focused);
   drawEdges();
   if (stickBottom) {
     view.pinned = true;
