@@ -38,26 +38,6 @@ export function codePointIndexer(text) {
   return (cp) => offsets[Math.max(0, Math.min(Number(cp) || 0, offsets.length - 1))];
 }
 
-// Cut text into segments by code-point spans ({start, end, ...}); overlapping or
-// out-of-range spans are dropped. Returns [{text, span|null}].
-export function splitBySpans(text, spans) {
-  const toUnits = codePointIndexer(text);
-  const sorted = [...(spans || [])]
-    .map((s) => ({ ...s, u0: toUnits(s.start), u1: toUnits(s.end) }))
-    .filter((s) => s.u1 > s.u0)
-    .sort((a, b) => a.u0 - b.u0);
-  const out = [];
-  let pos = 0;
-  for (const s of sorted) {
-    if (s.u0 < pos) continue;
-    if (s.u0 > pos) out.push({ text: text.slice(pos, s.u0), span: null });
-    out.push({ text: text.slice(s.u0, s.u1), span: s });
-    pos = s.u1;
-  }
-  if (pos < text.length) out.push({ text: text.slice(pos), span: null });
-  return out;
-}
-
 export const URL_RE = /\bhttps?:\/\/[^\s<>"']+/gi;
 
 export function safeHttpUrl(raw) {
