@@ -275,6 +275,19 @@ def wait_socket(page: Any) -> None:
     page.wait_for_selector("body[data-connection=online]", state="attached")
 
 
+def measure(locator: Any, fn: str) -> Any:
+    """fn(el) evaluated on the element while it is on the page. Lists and the sidebar
+    are redrawn as events arrive, so an element found a moment ago may have been
+    replaced: measure its replacement instead of a detached node (which measures 0)."""
+    wrapped = f"el => el.isConnected ? ({fn})(el) : null"
+    for _ in range(50):
+        value = locator.evaluate(wrapped)
+        if value is not None:
+            return value
+        locator.page.wait_for_timeout(100)
+    raise AssertionError(f"{locator} never stayed on the page long enough to be measured")
+
+
 def search_until_found(page: Any, query: str, has_text: str = "") -> Any:
     """Search from the search box until a result (with has_text) shows, since indexing
     runs in the background; returns the results locator."""

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.web.conftest import Server, search_until_found
+from tests.web.conftest import Server, measure, search_until_found
 
 pytestmark = pytest.mark.browser
 
@@ -47,8 +47,8 @@ def test_private_group_and_self_chats_have_drawn_icons(
         svg = item(cid).locator(f".chan-icon svg.icon-{name}")
         expect(svg).to_have_count(1)
         # Measured in one go: the sidebar redraws as events arrive.
-        width, height = svg.evaluate(
-            "el => [el.getBoundingClientRect().width, el.getBoundingClientRect().height]"
+        width, height = measure(
+            svg, "el => [el.getBoundingClientRect().width, el.getBoundingClientRect().height]"
         )
         assert width >= 10 and height >= 10
         assert svg.locator("path, rect, circle").count() > 0
@@ -79,25 +79,18 @@ def test_workspace_name_fits_and_hover_time_keeps_off_the_text(server: Server, p
     select = page.get_by_label("Workspace", exact=True)
     expect(select).to_have_attribute("title", "Northwind Demo")
     # The selected name's width in the select's own font fits its text box beside the arrow.
-    # The header redraws as events arrive: a select replaced meanwhile measures as
-    # nothing (null), so measure the one on the page now.
-    measure = """el => {
-          if (!el.isConnected || !el.selectedOptions.length) return null;
+    room = measure(
+        select,
+        """el => {
+          if (!el.selectedOptions.length) return null;
           const cs = getComputedStyle(el);
           const ctx = document.createElement('canvas').getContext('2d');
           ctx.font = `${cs.fontWeight} ${cs.fontSize} ${cs.fontFamily}`;
           const text = ctx.measureText(el.selectedOptions[0].text).width;
           const box = el.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
-          const room = box - 20 - text;
-          return Number.isFinite(room) ? room : null;
-        }"""
-    room = None
-    for _ in range(50):
-        room = select.evaluate(measure)
-        if room is not None:
-            break
-        page.wait_for_timeout(100)
-    assert room is not None, "the workspace select never stayed on the page to be measured"
+          return box - 20 - text;
+        }""",
+    )
     assert room >= 0, f"the workspace name is {-room:.0f}px too wide for its box"
 
     grouped = page.locator(".messages .msg.grouped", has_text="missed 0")
@@ -105,9 +98,10 @@ def test_workspace_name_fits_and_hover_time_keeps_off_the_text(server: Server, p
     time_el = grouped.locator(".gutter time")
     expect(time_el).to_be_visible()
     # Measured in one go: the list redraws as read receipts arrive.
-    time_right, text_left = grouped.evaluate(
+    time_right, text_left = measure(
+        grouped,
         """el => [el.querySelector('.gutter time').getBoundingClientRect().right,
-                  el.querySelector('.msg-text').getBoundingClientRect().left]"""
+                  el.querySelector('.msg-text').getBoundingClientRect().left]""",
     )
     assert time_right + 6 <= text_left, (time_right, text_left)
     a.screenshot("hover_time_and_workspace_name")
