@@ -144,9 +144,11 @@ def _with_membership(body: dict[str, Any], is_member: bool) -> dict[str, Any]:
     return body
 
 
-def _announce(tx: Tx, channel: Channel, user_ids: list[int]) -> None:
+def _announce(tx: Tx, channel: Channel, user_ids: list[int], seq: int | None = None) -> None:
     """channel.created to each of user_ids, as that user sees the channel (a DM is named
-    by the other people in it). Their read pointers sit at the last seq: nothing unread."""
+    by the other people in it). Their read pointers sit at the last seq: nothing unread.
+    seq: the event's place in the channel log, for a new channel; none for a channel
+    that only reappears for some (members added later, a hidden DM reopened)."""
     last_seq = event_store.last_seqs(tx.shard(channel.shard), [channel.id]).get(channel.id, 0)
     members = channel_store.member_ids(tx.directory, channel.id)
     users = user_store.get_users(tx.directory, members)
@@ -155,31 +157,26 @@ def _announce(tx: Tx, channel: Channel, user_ids: list[int]) -> None:
         if channel.kind in DIRECT_KINDS:
             dm_users = [user_json(users[u]) for u in members if u != uid and u in users]
         body = channel_json(tx, channel, uid, (0, 0, last_seq), last_seq, len(members), dm_users)
-        tx.publish(ev.to_users("channel.created", [uid], body, channel_id=channel.id))
+        if seq is None:
+            tx.publish(ev.to_users("channel.created", [uid], body, channel_id=channel.id))
+        else:
+            tx.publish(ev.to_channel("channel.created", channel.id, seq, body, [uid]))
 
 
 def _announce_created(tx: Tx, channel: Channel) -> None:
     """A new channel's first events live as they are in its log: channel.created at
-    seq 1 to each member, as that member sees the channel, then each member.joined to
-    all of them, so a client tracks the channel's seqs from the first one."""
-    s = tx.shard(channel.shard)
+    seq 1 to each member, then each member.joined to all of them, so a client tracks
+    the channel's seqs from the first one."""
     members = channel_store.member_ids(tx.directory, channel.id)
-    logged = event_store.events_after(s, channel.id, 0, limit=len(members) + 1)
-    users = user_store.get_users(tx.directory, members)
-    last_seq = logged[-1].seq if logged else 0
+    logged = event_store.events_after(
+        tx.shard(channel.shard), channel.id, 0, limit=len(members) + 1
+    )
     for row in logged:
-        if row.type != "channel.created":
+        if row.type == "channel.created":
+            _announce(tx, channel, members, seq=row.seq)
+        else:
             data = json.loads(row.payload)
             tx.publish(ev.to_channel(row.type, channel.id, row.seq, data, members))
-            continue
-        for uid in members:
-            dm_users = None
-            if channel.kind in DIRECT_KINDS:
-                dm_users = [user_json(users[u]) for u in members if u != uid and u in users]
-            body = channel_json(
-                tx, channel, uid, (0, 0, last_seq), last_seq, len(members), dm_users
-            )
-            tx.publish(ev.to_channel(row.type, channel.id, row.seq, body, [uid]))
 
 
 # -- create -------------------------------------------------------------------------
